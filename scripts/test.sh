@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install what is needed (Debian packages chromium + fonts-noto-cjk, the Python
+# packages) and run the whole test suite: unit, notebook and browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "安装系统软件包 / installing Debian packages: ${need[*]}"
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+scripts/setup.sh test
+# Shared research material (policy texts) beside the clone, when present.
+if [ -z "${KUOYOU_SHARED:-}" ] && [ -d ../shared ]; then export KUOYOU_SHARED="$(cd ../shared && pwd)"; fi
+.venv/bin/ruff check toolkit tests geo data bench
+.venv/bin/ruff format --check toolkit tests geo data bench
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,159 @@
+"""The dashboard in a real browser: Voila serving, Debian's Chromium driven by Playwright.
+
+The browser may only talk to the local server: every other request is blocked
+and recorded, so the test proves the dashboard works offline (no CDN, no tiles).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+MAP_DRAWN = """n => {
+  const gd = document.querySelector('.js-plotly-plot');
+  return !!gd && gd.querySelectorAll('path.choroplethlocation').length === n;
+}"""
+
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_voila(port: int) -> subprocess.Popen:
+    """Serve notebooks/ exactly as scripts/serve.sh does."""
+    log = open(ARTIFACTS / "voila.log", "w")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(
+        [sys.executable, "-m", "voila", "notebooks", "--no-browser", "--Voila.ip=127.0.0.1",
+         f"--port={port}", "--VoilaConfiguration.show_tracebacks=False"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+
+
+def wait_http(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"voila exited with {proc.returncode}; see artifacts/voila.log")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"voila did not answer at {url} within {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def server():
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = free_port()
+    proc = start_voila(port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(base + "/", proc)
+        yield base
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is not installed (apt-get install chromium)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    ctx = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="zh-CN")
+    pg = ctx.new_page()
+    pg.blocked = []
+
+    def only_local(route):
+        host = urlparse(route.request.url).hostname
+        if route.request.url.startswith("data:") or host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            pg.blocked.append(route.request.url)
+            route.abort()
+
+    pg.route("**/*", only_local)
+    yield pg
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        pg.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"), full_page=True)
+    ctx.close()
+
+
+def table_text(page) -> str:
+    return page.locator(".kuoyou-table").last.inner_text()
+
+
+def test_special_education_dashboard(server, page):
+    t0 = time.monotonic()
+    page.goto(server + "/voila/render/special_education.ipynb", wait_until="domcontentloaded",
+              timeout=120_000)  # fmt: skip
+    page.wait_for_function(MAP_DRAWN, arg=33, timeout=120_000)
+    first_map = time.monotonic() - t0
+    body = page.inner_text("body")
+    assert "示例数据（模拟）" in body
+    assert "特殊教育学校覆盖" in body
+    # all three cities: the shortfall table lists counties of each
+    shortfalls = table_text(page)
+    for name in ("屯留区", "湛河区", "鱼台县"):
+        assert name in shortfalls
+    assert "import" not in body, "code must not be shown"
+    page.screenshot(path=str(ARTIFACTS / "special_education_all.png"), full_page=True)
+
+    page.locator("select").first.select_option(label="平顶山市")
+    page.wait_for_function(MAP_DRAWN, arg=10, timeout=30_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.kuoyou-table')].pop().innerText.includes('石龙区')",
+        timeout=30_000,
+    )
+    locations = page.evaluate("() => document.querySelector('.js-plotly-plot').data[0].locations")
+    assert len(locations) == 10 and all(a.startswith("4104") for a in locations)
+    shortfalls = table_text(page)
+    # 平顶山's own plan: 石龙 (class in a day school), 鲁山 (non-standard school), 湛河, 舞钢
+    for name in ("石龙区", "鲁山县", "湛河区", "舞钢市"):
+        assert name in shortfalls
+    for name in ("屯留区", "鱼台县", "新华区"):
+        assert name not in shortfalls
+    assert "平顶山市（平教体基〔2024〕35号）" in page.inner_text("body")
+    page.screenshot(path=str(ARTIFACTS / "special_education_pingdingshan.png"), full_page=True)
+    (ARTIFACTS / "browser_timings.txt").write_text(f"first_map_seconds={first_map:.2f}\n")
+    essential = [u for u in page.blocked if not u.endswith((".css", ".woff", ".woff2"))]
+    assert not essential, f"the page needs the internet: {essential}"

@@ -1,0 +1,59 @@
+"""The dashboard's logic without a browser: controls change results, not geometry."""
+
+import re
+
+import pandas as pd
+
+from toolkit import widgets
+
+
+def text(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_city_switch_restyles_without_new_geometry():
+    d = widgets.SpecialEducationDashboard()
+    geojson = d.figure.data[0].geojson
+    assert len(d.figure.data[0].locations) == 33
+    d.city.value = "410400"
+    assert d.profile.value == "pingdingshan"  # the city's own plan
+    assert sorted(d.figure.data[0].locations) == [
+        "410402", "410403", "410404", "410411", "410421",
+        "410422", "410423", "410425", "410481", "410482",
+    ]  # fmt: skip
+    assert d.figure.data[0].geojson is geojson
+    table = text(d.table.value)
+    assert "未达标的县（4个）" in table and "石龙区" in table and "屯留区" not in table
+    # z codes: 0 达标, 1 未达标
+    z = dict(zip(d.figure.data[0].locations, d.figure.data[0].z, strict=True))
+    assert z["410404"] == 1 and z["410402"] == 0
+
+
+def test_profile_and_threshold_controls():
+    d = widgets.SpecialEducationDashboard()
+    d.city.value = "140400"
+    assert d.profile.value == "changzhi"
+    assert "襄垣县" in text(d.table.value)  # non-standard school under 长治's plan
+    d.profile.value = "national"
+    assert "襄垣县" not in text(d.table.value)
+    assert "用户设定" not in d.param_note.value
+    d.threshold.value = 100_000  # every 长治 county is now "large"
+    assert "用户设定参数" in d.param_note.value
+    assert "武乡县" in text(d.table.value)  # a class is no longer enough
+    assert "100,000" in text(d.summary.value)
+    d.profile.value = "jining"  # resets the line to the profile's own figure
+    assert d.threshold.value == 200_000 and "用户设定" not in d.param_note.value
+
+
+def test_sources_and_banner_are_shown():
+    d = widgets.SpecialEducationDashboard()
+    assert "003_2312c144af1f05ee.txt 第7行" in d.sources.value
+    assert "示例数据（模拟）" in d.view.children[0].value
+    assert d.figure.layout.annotations[0].text == "示例数据（模拟）"
+
+
+def test_errors_become_a_friendly_message():
+    broken = widgets.special_education_dashboard(
+        counties=pd.DataFrame({"adcode": ["1"]}), schools=pd.DataFrame()
+    )
+    assert "出错了" in broken.value and "Traceback" not in broken.value

