@@ -6,9 +6,17 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 port="${PORT:-8866}"
 host="${HOST:-127.0.0.1}"
+# The toolkit's Voila template (toolkit/voila/templates/kuoyou) fetches nothing from the web.
+export JUPYTER_PATH="$PWD/toolkit${JUPYTER_PATH:+:$JUPYTER_PATH}"
 echo
 echo "看板地址 / Dashboards:  http://${host}:${port}/"
 echo "特殊教育 / Special education:  http://${host}:${port}/voila/render/special_education.ipynb"
 echo "按 Ctrl+C 停止 / Ctrl+C to stop"
+# preheat_kernel: each dashboard is computed before anyone asks, so the first map
+# appears in seconds; the plotly mime-renderer extension is not loaded because the
+# dashboards draw with FigureWidget (it would parse a second copy of plotly.js).
 exec .venv/bin/voila notebooks --no-browser --Voila.ip="$host" --port="$port" \
-  --VoilaConfiguration.show_tracebacks=False --VoilaConfiguration.strip_sources=True
+  --template=kuoyou \
+  --preheat_kernel=True --pool_size=1 \
+  --VoilaConfiguration.show_tracebacks=False --VoilaConfiguration.strip_sources=True \
+  '--VoilaConfiguration.extension_denylist=["jupyterlab-plotly","jupyterlab_pygments"]'

@@ -21,7 +21,9 @@ def test_notebook_executes(path):
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), (
         "commit notebooks with outputs cleared"
     )
-    NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     # a dashboard notebook ends in a widget view, not in text

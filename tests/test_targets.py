@@ -16,7 +16,9 @@ def test_shipped_profiles_listed():
     assert set(ids) == {"national", "changzhi", "pingdingshan", "jining"}
 
 
-@pytest.mark.parametrize("name", ["national", "全国", "changzhi", "长治", "长治市", "平顶山", "济宁"])
+@pytest.mark.parametrize(
+    "name", ["national", "全国", "changzhi", "长治", "长治市", "平顶山", "济宁"]
+)
 def test_get_profile_by_id_or_chinese_name(name):
     assert get_profile(name).rules
 
@@ -98,7 +100,10 @@ quote = "15万人口以上"
 
 def test_malformed_profile_names_file_and_field(tmp_path):
     f = tmp_path / "bad.toml"
-    f.write_text('[profile]\nid = "bad"\n[[rules]]\nid = "x"\nindicator = "special_education"\n', encoding="utf-8")
+    f.write_text(
+        '[profile]\nid = "bad"\n[[rules]]\nid = "x"\nindicator = "special_education"\n',
+        encoding="utf-8",
+    )
     with pytest.raises(ProfileError) as e:
         load_profile(f)
     assert "bad.toml" in str(e.value) and "title_zh" in str(e.value)

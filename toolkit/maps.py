@@ -56,6 +56,8 @@ STATUS_COLORS = {
     STATUSES[2]: "#adb5bd",
     STATUSES[3]: "#f1f3f5",
 }
+#: A status map writes county names when it shows at most this many counties.
+MAX_NAMED = 15
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 
 
@@ -123,7 +125,11 @@ def hover_data(result: pd.DataFrame, fields=HOVER_FIELDS) -> tuple[np.ndarray, s
         if col not in result.columns:
             continue
         cols.append(result[col].map(lambda v, f=fmt: f(v) if not _isna(v) else "—"))
-        parts.append(f"<b>%{{customdata[{len(cols) - 1}]}}</b>" if i == 0 else f"{label}：%{{customdata[{len(cols) - 1}]}}")
+        parts.append(
+            f"<b>%{{customdata[{len(cols) - 1}]}}</b>"
+            if i == 0
+            else f"{label}：%{{customdata[{len(cols) - 1}]}}"
+        )
     data = np.column_stack(cols) if cols else np.empty((len(result), 0))
     return data, "<br>".join(parts) + "<extra></extra>"
 
@@ -139,13 +145,15 @@ def status_map(
     title: str = "",
     label: str = "",
     height: int = 560,
+    names: bool = True,
 ) -> go.Figure:
     """A county map coloured by status (达标/未达标/不适用/数据缺失).
 
     ``gdf`` holds the geometry of every county the map may ever show (it is
     sent once); ``result`` the rows to colour now, with ``adcode``, ``status``
     and the hover columns. ``label`` is printed on the map (e.g. the
-    示例数据（模拟） notice).
+    示例数据（模拟） notice). ``names`` writes each county's name on the map
+    whenever it shows at most :data:`MAX_NAMED` counties.
 
     >>> from toolkit import geo
     >>> g = geo.read_counties(city="长治")
@@ -174,6 +182,8 @@ def status_map(
         name="status",
     )
     fig = go.Figure(trace)
+    if names:
+        fig.add_trace(name_labels(gdf))
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
     fig.update_layout(
         title=dict(text=title, x=0.01),
@@ -204,11 +214,35 @@ def restyle_status(fig: go.Figure, result: pd.DataFrame) -> None:
     """
     custom, template = hover_data(result)
     trace = fig.data[0]
+    adcodes = result["adcode"].astype(str).tolist()
     with fig.batch_update() if isinstance(fig, go.FigureWidget) else _nullctx():
-        trace.locations = result["adcode"].astype(str).tolist()
+        trace.locations = adcodes
         trace.z = status_codes(result["status"])
         trace.customdata = custom
         trace.hovertemplate = template
+        if len(fig.data) > 1 and fig.data[1].name == "names":
+            pos = fig.data[1].meta["positions"]
+            shown = [pos[a] for a in adcodes if a in pos]
+            shown = shown if len(shown) <= MAX_NAMED else []
+            fig.data[1].lon = [p[0] for p in shown]
+            fig.data[1].lat = [p[1] for p in shown]
+            fig.data[1].text = [p[2] for p in shown]
+
+
+def name_labels(gdf: gpd.GeoDataFrame) -> go.Scattergeo:
+    """County names at a point inside each county; positions kept in ``meta``.
+
+    :func:`restyle_status` shows the names of the counties on the map.
+    """
+    pts = gdf.geometry.representative_point()
+    positions = {
+        a: [round(p.x, 4), round(p.y, 4), n]
+        for a, p, n in zip(gdf["adcode"], pts, gdf["name"], strict=True)
+    }
+    return go.Scattergeo(
+        lon=[], lat=[], text=[], mode="text", name="names", meta={"positions": positions},
+        textfont=dict(size=11, color="#212529", family=FONT), hoverinfo="skip", showlegend=False,
+    )  # fmt: skip
 
 
 class _nullctx:

@@ -36,7 +36,9 @@ CSS = """
 .kuoyou-title{font-size:22px;font-weight:600;margin:4px 0}
 .kuoyou-table{border-collapse:collapse;font-size:13px;width:100%}
 .kuoyou-table th,.kuoyou-table td{border-bottom:1px solid #dee2e6;padding:4px 6px;text-align:left}
+.kuoyou-table td,.kuoyou-table th{white-space:nowrap}
 .kuoyou-table td.num{text-align:right;font-variant-numeric:tabular-nums}
+.kuoyou-table td.wrap{white-space:normal;min-width:8em}
 .kuoyou-param{color:#c92a2a;font-size:13px}
 .kuoyou-note{color:#495057;font-size:13px}
 .kuoyou-error{background:#fff5f5;border-left:6px solid #c92a2a;padding:8px 12px;color:#862e2e}
@@ -51,14 +53,14 @@ def banner(label: str = data.DEMO_LABEL, note: str = data.DEMO_NOTE) -> w.HTML:
     )
 
 
-def html_table(df: pd.DataFrame, numeric: tuple[str, ...] = ()) -> str:
-    """A small HTML table (escaped), numbers right-aligned."""
+def html_table(df: pd.DataFrame, numeric: tuple[str, ...] = (), wrap: tuple[str, ...] = ()) -> str:
+    """A small HTML table (escaped): numbers right-aligned, only ``wrap`` columns wrap."""
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
     body = []
     for row in df.itertuples(index=False):
         cells = []
         for col, v in zip(df.columns, row, strict=True):
-            cls = ' class="num"' if col in numeric else ""
+            cls = ' class="num"' if col in numeric else (' class="wrap"' if col in wrap else "")
             cells.append(f"<td{cls}>{html.escape('' if v is None else str(v))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f'<table class="kuoyou-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
@@ -147,16 +149,22 @@ class SpecialEducationDashboard:
         self.profile.observe(self._safe(self._on_profile), names="value")
         self.threshold.observe(self._safe(self._update), names="value")
 
-        header = [w.HTML(f'{CSS}<div class="kuoyou-title">特殊教育学校覆盖（20万人口线）</div>')]
+        header = [
+            w.HTML(
+                f'{CSS}<div class="kuoyou-title">特殊教育学校覆盖（20万人口线）</div>'
+                '<div class="kuoyou-note">按目标配置检查各县（区）特殊教育学校和特教班设置情况。'
+                "切换城市、目标配置或人口线，地图与表格随之更新。</div>"
+            )
+        ]
         if self.is_demo:
             header.insert(0, banner())
         controls = w.HBox([self.city, self.profile, self.threshold, self.param_note])
         right = w.VBox(
             [self.summary, self.table],
-            layout=w.Layout(width="44%", padding="0 0 0 12px", overflow="auto"),
+            layout=w.Layout(width="48%", padding="0 0 0 12px", overflow="auto"),
         )
         self.figure.layout.width = None
-        body = w.HBox([w.Box([self.figure], layout=w.Layout(width="56%")), right])
+        body = w.HBox([w.Box([self.figure], layout=w.Layout(width="52%")), right])
         self.view = w.VBox([*header, controls, self.message, body, self.sources])
 
     # -- computing -------------------------------------------------------
@@ -221,7 +229,7 @@ class SpecialEducationDashboard:
             f'<span class="kuoyou-param">用户设定参数：{chosen:,}人（政策原文为{base:,}人）'
             " / user-chosen, not the policy figure</span>"
             if chosen != base
-            else f'<span class="kuoyou-note">“20万人口以上”含20万本身；人口口径为2020年普查常住人口（原文未说明口径）</span>'
+            else '<span class="kuoyou-note">“20万人口以上”含20万本身；人口口径为2020年普查常住人口（原文未说明口径）</span>'
         )
         self.summary.value = self._summary_html(res)
         short = res[res["status"].isin([indicators.UNMET, indicators.MISSING])]
@@ -239,8 +247,8 @@ class SpecialEducationDashboard:
                     "期限": short["deadline"].map(lambda d: "—" if pd.isna(d) else f"{int(d)}年"),
                 }
             )
-            self.table.value = (
-                f"<h4>未达标的县（{len(short)}个）</h4>" + html_table(view, numeric=("常住人口",))
+            self.table.value = f"<h4>未达标的县（{len(short)}个）</h4>" + html_table(
+                view, numeric=("常住人口",), wrap=("要求", "缺口")
             )
         self.sources.value = self._sources_html()
 
@@ -250,10 +258,10 @@ class SpecialEducationDashboard:
         view = pd.DataFrame(
             {
                 "城市": s["city"],
-                "县级单位": s["counties"],
-                f"人口≥{self.threshold.value:,}": s["counties_above"],
-                "其中有特教学校": s["with_school"],
-                "其中有达标特教学校": s["with_standard_school"],
+                "县数": s["counties"],
+                f"≥{self.threshold.value:,}人": s["counties_above"],
+                "有特教学校": s["with_school"],
+                "有达标特教学校": s["with_standard_school"],
                 "覆盖率": s["coverage"].map(maps.format_percent),
                 "达标": s[indicators.MET],
                 "未达标": s[indicators.UNMET],
