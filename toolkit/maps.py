@@ -22,7 +22,6 @@ Example
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,6 +31,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from .geo import to_feature_collection
 from .indicators import STATUSES
 
 #: An empty topojson as a data: URL. plotly.js loads it instead of its world map
@@ -59,20 +59,6 @@ STATUS_COLORS = {
 #: A status map writes county names when it shows at most this many counties.
 MAX_NAMED = 15
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
-
-
-def feature_collection(gdf: gpd.GeoDataFrame, key: str = "adcode") -> dict:
-    """A GeoJSON FeatureCollection carrying only ``key`` as a property.
-
-    Only the key is sent to the browser: names and values travel in
-    ``customdata``, so hover text can change without resending geometry.
-
-    >>> from toolkit import geo
-    >>> fc = feature_collection(geo.read_counties(city="长治"))
-    >>> sorted(fc["features"][0]["properties"])
-    ['adcode']
-    """
-    return json.loads(gdf[[key, "geometry"]].to_json(drop_id=True))
 
 
 def status_codes(status: pd.Series) -> np.ndarray:
@@ -163,7 +149,7 @@ def status_map(
     """
     colors = [STATUS_COLORS[s] for s in STATUSES]
     trace = go.Choropleth(
-        geojson=feature_collection(gdf),
+        geojson=to_feature_collection(gdf),
         featureidkey="properties.adcode",
         locations=[],
         z=[],
@@ -277,7 +263,7 @@ def value_map(
     names = hover_name if hover_name is not None else gdf.set_index("adcode")["name"]
     fig = go.Figure(
         go.Choropleth(
-            geojson=feature_collection(gdf),
+            geojson=to_feature_collection(gdf),
             featureidkey="properties.adcode",
             locations=list(loc),
             z=values.to_numpy(),
