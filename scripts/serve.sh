@@ -17,6 +17,6 @@ echo "按 Ctrl+C 停止 / Ctrl+C to stop"
 # dashboards draw with FigureWidget (it would parse a second copy of plotly.js).
 exec .venv/bin/voila notebooks --no-browser --Voila.ip="$host" --port="$port" \
   --template=kuoyou \
-  --preheat_kernel=True --pool_size=1 \
+  --preheat_kernel=True --pool_size=2 --VoilaKernelManager.fill_delay=10 \
   --VoilaConfiguration.show_tracebacks=False --VoilaConfiguration.strip_sources=True \
   '--VoilaConfiguration.extension_denylist=["jupyterlab-plotly","jupyterlab_pygments"]'
