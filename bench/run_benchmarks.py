@@ -110,7 +110,9 @@ def bench_dashboard(runs: int, port: int = 8913) -> dict:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for i in range(runs + 1):
-                time.sleep(20)  # let the pool refill (fill_delay 10 s + preheat), as between two visitors
+                time.sleep(
+                    20
+                )  # let the pool refill (fill_delay 10 s + preheat), as between two visitors
                 ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
                 page = ctx.new_page()
                 t = time.perf_counter()

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
@@ -61,6 +62,8 @@ def wait_http(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
         try:
             urllib.request.urlopen(url, timeout=2)
             return
+        except urllib.error.HTTPError as e:  # up, but broken: fail now, not at the timeout
+            raise RuntimeError(f"voila answered {e.code} at {url}; see artifacts/voila.log") from e
         except OSError:
             time.sleep(0.3)
     raise TimeoutError(f"voila did not answer at {url} within {timeout} s")
@@ -155,4 +158,11 @@ def test_special_education_dashboard(server, page):
     page.screenshot(path=str(ARTIFACTS / "special_education_pingdingshan.png"), full_page=True)
     (ARTIFACTS / "browser_timings.txt").write_text(f"first_map_seconds={first_map:.2f}\n")
     (ARTIFACTS / "blocked_requests.txt").write_text("\n".join(page.blocked) + "\n")
+    assert not page.blocked, f"the page asked the internet for: {page.blocked}"
+
+
+def test_landing_page_lists_the_dashboard(server, page):
+    page.goto(server + "/", wait_until="domcontentloaded", timeout=60_000)
+    page.get_by_text("special_education.ipynb").first.wait_for(timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "landing.png"))
     assert not page.blocked, f"the page asked the internet for: {page.blocked}"
