@@ -99,7 +99,6 @@ def bench_dashboard(runs: int, port: int = 8913) -> dict:
     proc = subprocess.Popen(["bash", "scripts/serve.sh"], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
     url = f"http://127.0.0.1:{port}/voila/render/special_education.ipynb"
-    times: list[float] = []
     try:
         for _ in range(600):
             try:
@@ -109,23 +108,31 @@ def bench_dashboard(runs: int, port: int = 8913) -> dict:
                 time.sleep(0.5)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for i in range(runs + 1):
-                time.sleep(
-                    20
-                )  # let the pool refill (fill_delay 10 s + preheat), as between two visitors
-                ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
-                page = ctx.new_page()
-                t = time.perf_counter()
-                page.goto(url, wait_until="domcontentloaded", timeout=120_000)
-                page.wait_for_function(MAP_DRAWN, arg=33, timeout=120_000)
-                if i > 0:  # the first visit warms the browser's disk cache only
-                    times.append(time.perf_counter() - t)
-                ctx.close()
+            cold = [visit(browser.new_context(**VIEW), url, close=True) for _ in range(runs)]
+            ctx = browser.new_context(**VIEW)  # one browser profile, as a returning official
+            warm = [visit(ctx, url) for _ in range(runs + 1)][1:]  # first visit fills the cache
             browser.close()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
-    return {"first_map": times}
+    return {"first_map": cold, "warm_map": warm}
+
+
+VIEW = {"viewport": {"width": 1500, "height": 1000}}
+
+
+def visit(ctx, url: str, close: bool = False) -> float:
+    """Seconds from requesting the page to the 33 counties drawn, after the pool refilled."""
+    time.sleep(20)  # let the pool refill (fill_delay 10 s + preheat), as between two visitors
+    page = ctx.new_page()
+    t = time.perf_counter()
+    page.goto(url, wait_until="domcontentloaded", timeout=120_000)
+    page.wait_for_function(MAP_DRAWN, arg=33, timeout=120_000)
+    seconds = time.perf_counter() - t
+    page.close()
+    if close:
+        ctx.close()
+    return seconds
 
 
 def machine() -> str:
@@ -168,13 +175,17 @@ def write(r: dict, d: dict | None, runs: int) -> str:
     ]
     if d:
         ok = statistics.median(d["first_map"]) <= 4
+        warm_ok = statistics.median(d["warm_map"]) <= 4
         lines.append(
-            f"| dashboard: page requested → map drawn, Chromium, preheated kernel | {med(d['first_map'])} | ≤ 4 s: {verdict(ok)} | — |"
+            f"| dashboard: page requested → map drawn, first visit (empty browser cache) | {med(d['first_map'])} | ≤ 4 s: {verdict(ok)} | — |"
+        )
+        lines.append(
+            f"| dashboard: page requested → map drawn, returning visit (browser cache warm) | {med(d['warm_map'])} | ≤ 4 s: {verdict(warm_ok)} | — |"
         )
     lines += [
         "",
         "Notes:",
-        "- The dashboard is served by `scripts/serve.sh` (the README's main command): a pool of two preheated kernels, refilled 10 s after use (`fill_delay`), so the refill does not compete with the page being drawn. Each visit is a new browser context (empty cache), 20 s after the previous one, as for visitors arriving one after another. Voila and Chromium share the machine's two cores.",
+        "- The dashboard is served by `scripts/serve.sh` (the README's main command): a pool of two preheated kernels, refilled 10 s after use (`fill_delay`), so the refill does not compete with the page being drawn. A first visit is a new browser context (empty cache); returning visits reuse one context. Each visit comes 20 s after the previous one, as for visitors arriving one after another. Voila and Chromium share the machine's two cores.",
         "- With one preheated kernel refilled after 1 s (Voila's default) the median was 5.0 s: the refill's kernel start and notebook run took CPU from the page. A FigureWidget-only page (one bar chart) takes 4.1–4.3 s here, so most of the remaining time is Voila's and plotly's front-end start-up (≈5 MB of plotly.js evaluated per page); loading that bundle from a cacheable URL instead of the widget state was tried and gave no gain.",
         "- Without preheating, the same page takes 11–17 s on this machine (kernel start, imports and the computation are then on the critical path); see the issue notes.",
         "",
