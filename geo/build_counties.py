@@ -31,6 +31,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyarrow.parquet as pq
 import shapely
 
@@ -125,18 +126,11 @@ def check_layer(name: str, geoms: np.ndarray, full_holes: int) -> dict:
 
 
 def figure_json_bytes(gdf: gpd.GeoDataFrame) -> int:
-    """Size of a plotly go.Choropleth of every county (adcode property only)."""
-    import plotly.graph_objects as go
+    """Size of the toolkit's national county choropleth (``maps.value_map``) of ``gdf``."""
+    from toolkit import maps
 
-    fig = go.Figure(
-        go.Choropleth(
-            geojson=geo.to_feature_collection(gdf),
-            featureidkey="properties.adcode",
-            locations=gdf["adcode"],
-            z=np.arange(len(gdf)),
-        )
-    )
-    return len(fig.to_json())
+    values = pd.Series(np.arange(len(gdf)), index=gdf["adcode"], dtype=float)
+    return len(maps.value_map(gdf, values).to_json())
 
 
 def write_parquet(gdf: gpd.GeoDataFrame, path: Path, meta: dict) -> None:
