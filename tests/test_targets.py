@@ -89,7 +89,9 @@ quote = "15万人口以上"
         encoding="utf-8",
     )
     p = load_profile(f)
-    assert [r.id for r in p.rules] == ["sped_school_200k", "sped_provision_under_200k"]
+    ids = [r.id for r in p.rules]
+    assert ids[:2] == ["sped_school_200k", "sped_provision_under_200k"]
+    assert "pub_kg_share" in ids  # inherited unchanged
     assert p.rule("sped_school_200k").population.value == 150_000
     assert p.rule("sped_school_200k").user_chosen
     assert p.rule("sped_provision_under_200k").profile == "national"

@@ -156,12 +156,12 @@ class Profile:
         """
         rows = []
         for r in self.rules:
-            target = r.title_zh
             rows.append(
                 {
                     "规则 rule": r.id,
                     "指标 indicator": r.indicator,
-                    "要求 target": target,
+                    "要求 target": r.title_zh,
+                    "阈值 threshold": _threshold_text(r),
                     "期限 deadline": r.deadline or "",
                     "措辞 modal": r.modal,
                     "层级 level": LEVELS.get(r.level, r.level),
@@ -176,6 +176,19 @@ class Profile:
 
 REQUIRED_RULE_FIELDS = ("id", "indicator", "title_zh", "source")
 REQUIRED_SOURCE_FIELDS = ("file", "line", "quote")
+
+
+def _threshold_text(rule: Rule) -> str:
+    """The rule's number as a reader sees it: ``≥ 60%``, ``人口 ≥ 200,000``, or ``—``."""
+    sign = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
+    if rule.threshold is not None:
+        value = (
+            f"{rule.threshold:.0%}" if rule.unit == "share" else f"{rule.threshold:,g}{rule.unit}"
+        )
+        return f"{sign.get(rule.comparator or '>=', rule.comparator)} {value}"
+    if rule.population is not None:
+        return f"人口 {sign[rule.population.comparator]} {rule.population.value:,.0f}"
+    return "—（原文无数值）"
 
 
 def _read_rule(raw: dict, profile_id: str, path: Path) -> Rule:

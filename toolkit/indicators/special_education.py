@@ -1,7 +1,5 @@
-"""Indicators: policy rules applied to county data. Pure functions over DataFrames.
+"""Special-education coverage: the 20万人口 rule and its city variants.
 
-Statuses are always one of :data:`STATUSES`: 达标 (meets), 未达标 (falls short),
-不适用 (the profile sets no rule for this county) and 数据缺失 (data missing).
 No county is ever dropped: a county without population or school records is
 reported as 数据缺失 with the reason in ``note``.
 
@@ -21,17 +19,8 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from .targets import Profile, ProfileError, Rule, get_profile
-
-MET, UNMET, NOT_APPLICABLE, MISSING = "达标", "未达标", "不适用", "数据缺失"
-#: Every status an indicator can report, in display order.
-STATUSES = (MET, UNMET, NOT_APPLICABLE, MISSING)
-STATUS_EN = {
-    MET: "meets",
-    UNMET: "falls short",
-    NOT_APPLICABLE: "not applicable",
-    MISSING: "no data",
-}
+from ..targets import Profile, ProfileError, Rule, get_profile
+from .common import MET, MISSING, NOT_APPLICABLE, STATUSES, UNMET, for_year
 
 SPECIAL_SCHOOL = "特殊教育学校"
 NINE_YEAR = "九年一贯制"
@@ -104,13 +93,6 @@ REQUIREMENTS: dict[str, Callable[[Provision], Verdict]] = {
     "school_or_class_in_nine_year_or_boarding": _school_or_class_nine_year_or_boarding,
     "not_applicable": _not_applicable,
 }
-
-
-def latest_year(schools: pd.DataFrame) -> int | None:
-    """The most recent year in a school table (None if it has no ``year`` column)."""
-    if "year" not in schools.columns or schools["year"].dropna().empty:
-        return None
-    return int(schools["year"].max())
 
 
 def special_provision(schools: pd.DataFrame) -> pd.DataFrame:
@@ -193,10 +175,7 @@ def special_education(
         )
     if threshold is not None:
         rules = tuple(r if r.population is None else _with_threshold(r, threshold) for r in rules)
-    if year is None:
-        year = latest_year(schools)
-    if year is not None and "year" in schools:
-        schools = schools[schools["year"] == year]
+    schools, year = for_year(schools, year)
     prov = special_provision(schools).set_index("adcode")
 
     rows = []

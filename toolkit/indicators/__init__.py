@@ -1,0 +1,38 @@
+"""Indicators: policy rules applied to county data. Pure functions over DataFrames.
+
+Every indicator returns one row per unit (county by default) with a status from
+:data:`STATUSES`, the rule it applied and the rule's source.
+
+Example
+-------
+>>> from toolkit import data, indicators
+>>> demo = data.load_demo()
+>>> r = indicators.special_education(demo.counties, demo.schools, profile="national")
+>>> r.set_index("name").loc["平顺县", "status"]
+'达标'
+"""
+
+from .common import (
+    BENCHMARK_NOTE,
+    MET,
+    MISSING,
+    NOT_APPLICABLE,
+    STATUS_EN,
+    STATUSES,
+    UNMET,
+    latest_year,
+)
+from .kindergartens import inclusive_kindergarten_coverage, public_kindergarten_share
+from .special_education import (
+    REQUIREMENTS,
+    special_education,
+    special_education_summary,
+    special_provision,
+)
+
+__all__ = [
+    "BENCHMARK_NOTE", "MET", "MISSING", "NOT_APPLICABLE", "REQUIREMENTS", "STATUSES",
+    "STATUS_EN", "UNMET", "inclusive_kindergarten_coverage", "latest_year",
+    "public_kindergarten_share", "special_education", "special_education_summary",
+    "special_provision",
+]  # fmt: skip
