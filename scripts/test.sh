@@ -17,6 +17,8 @@ fi
 scripts/setup.sh test
 # Shared research material (policy texts) beside the clone, when present.
 if [ -z "${KUOYOU_SHARED:-}" ] && [ -d ../shared ]; then export KUOYOU_SHARED="$(cd ../shared && pwd)"; fi
-.venv/bin/ruff check toolkit tests geo data bench
-.venv/bin/ruff format --check toolkit tests geo data bench
+# Public data files (census, code history) are read from the data directory, never committed.
+if [ -z "${KUOYOU_DATA_DIR:-}" ] && [ -n "${KUOYOU_SHARED:-}" ]; then export KUOYOU_DATA_DIR="$KUOYOU_SHARED/data-sources"; fi
+.venv/bin/ruff check toolkit tests geo data bench conftest.py
+.venv/bin/ruff format --check toolkit tests geo data bench conftest.py
 exec .venv/bin/python -m pytest "$@"

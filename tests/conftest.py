@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("KUOYOU_SHARED", ROOT.parent / "shared"))
 
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    path = Path(os.environ.get("KUOYOU_SHARED", ROOT.parent / "shared"))
+    path = SHARED
     if not (path / "policy").is_dir():
         pytest.fail(
             f"policy texts not found under {path}/policy: set KUOYOU_SHARED to the shared "
