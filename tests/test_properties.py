@@ -1,0 +1,80 @@
+"""Invariants of the share indicators, on random kindergarten tables (hypothesis)."""
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit.indicators import public_kindergarten_share, special_education
+
+CODES = ["900001", "900002", "900003", "900004"]
+COUNTIES = pd.DataFrame(
+    {
+        "adcode": CODES,
+        "name": ["甲", "乙", "丙", "丁"],
+        "city_adcode": ["900100", "900100", "900200", "900200"],
+        "city": ["一市", "一市", "二市", "二市"],
+        "province_adcode": "900000",
+        "province": "测试省",
+        "population": [250_000, 200_000, 199_999, 50_000],
+    }
+)
+
+kindergarten = st.tuples(
+    st.sampled_from(CODES),
+    st.sampled_from(["公办", "民办"]),
+    st.integers(min_value=0, max_value=2_000),
+)
+
+
+def table(rows):
+    df = pd.DataFrame(rows, columns=["adcode", "ownership", "enrolment"])
+    return df.assign(level="幼儿园", inclusive=False, year=2024)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(kindergarten, min_size=1, max_size=40))
+def test_shares_are_in_unit_interval_and_every_county_is_reported(rows):
+    r = public_kindergarten_share(table(rows), COUNTIES)
+    assert r["adcode"].tolist() == CODES  # no county dropped, input order kept
+    known = r["value"].dropna()
+    assert ((known >= 0) & (known <= 1)).all()
+    assert (r["numerator"].dropna() <= r["denominator"].dropna()).all()
+    assert set(r.loc[r["value"].isna(), "status"]) <= {"数据缺失"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(kindergarten, min_size=1, max_size=40))
+def test_city_share_lies_between_its_county_shares(rows):
+    schools = table(rows)
+    county = public_kindergarten_share(schools, COUNTIES).merge(COUNTIES[["adcode", "city"]])
+    city = public_kindergarten_share(schools, COUNTIES, by="city").set_index("name")
+    for name, group in county.groupby("city"):
+        shares = group["value"].dropna()
+        if shares.empty:
+            continue
+        value = city.loc[name, "value"]
+        assert shares.min() - 1e-12 <= value <= shares.max() + 1e-12
+        # weighted: total public enrolment over total enrolment
+        assert city.loc[name, "numerator"] == group["numerator"].sum()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(kindergarten, min_size=1, max_size=40), st.integers(1, 50))
+def test_share_does_not_change_when_every_enrolment_is_scaled(rows, k):
+    schools = table(rows)
+    scaled = schools.assign(enrolment=schools["enrolment"] * k)
+    a = public_kindergarten_share(schools, COUNTIES)["value"]
+    b = public_kindergarten_share(scaled, COUNTIES)["value"]
+    pd.testing.assert_series_equal(a, b, check_exact=False, rtol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 3), st.integers(0, 1_000_000))
+def test_special_education_rule_follows_the_population_line(i, population):
+    counties = COUNTIES.iloc[[i]].assign(population=population)
+    schools = pd.DataFrame(
+        {"adcode": [CODES[i]], "level": ["小学"], "special_classes": [1], "boarding": [False]}
+    )
+    r = special_education(counties, schools).iloc[0]
+    # a class satisfies the national rule below 200,000 and never at or above it
+    assert r["status"] == ("达标" if population < 200_000 else "未达标")
