@@ -12,31 +12,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..targets import COMPARATORS, Profile, Rule, get_profile
-from .common import BENCHMARK_NOTE, MET, MISSING, NOT_APPLICABLE, UNMET, for_year
+from ..targets import Profile
+from .common import judge, rule_for, unit_shares
 
 KINDERGARTEN = "幼儿园"
 PUBLIC = "公办"
-#: Columns every share indicator returns, in order.
-SHARE_COLUMNS = [
-    "adcode", "name", "year", "value", "numerator", "denominator", "target", "gap",
-    "status", "rule", "deadline", "note", "source",
-]  # fmt: skip
-LEVELS = {"county": ("adcode", "name"), "city": ("city_adcode", "city"),
-          "province": ("province_adcode", "province")}  # fmt: skip
-
-
-def _units(counties: pd.DataFrame, by: str) -> pd.DataFrame:
-    if by not in LEVELS:
-        raise ValueError(f"by 应为 {list(LEVELS)} 之一 / by must be one of {list(LEVELS)}: {by!r}")
-    code, name = LEVELS[by]
-    missing = [c for c in (code, name) if c not in counties.columns]
-    if missing:
-        raise ValueError(
-            f"counties 缺少列 {missing}，无法按“{by}”汇总 / counties lacks {missing} to group by {by!r}"
-        )
-    cols = list(dict.fromkeys(["adcode", code, name]))
-    return counties[cols].astype({"adcode": str, code: str})
 
 
 def enrolment_share(
@@ -59,64 +39,17 @@ def enrolment_share(
     >>> enrolment_share(s, c, s["ownership"].eq("公办"))["value"].tolist()
     [0.75, 1.0]
     """
-    units = _units(counties, by)
-    code, name = LEVELS[by]
     kg = schools["level"].eq(KINDERGARTEN)
+    enrolment = pd.to_numeric(schools["enrolment"], errors="coerce")
     frame = pd.DataFrame(
         {
             "adcode": schools["adcode"].astype(str),
             "year": schools["year"] if "year" in schools else pd.NA,
-            "numerator": pd.to_numeric(schools["enrolment"], errors="coerce").where(numerator, 0),
-            "denominator": pd.to_numeric(schools["enrolment"], errors="coerce"),
+            "numerator": enrolment.where(numerator, 0),
+            "denominator": enrolment,
         }
     )[kg]
-    frame, year = for_year(frame, year)
-    merged = frame.merge(units, on="adcode", how="inner")
-    sums = merged.groupby(code)[["numerator", "denominator"]].sum()
-    out = units.drop_duplicates(code)[[code, name]].merge(
-        sums, left_on=code, right_index=True, how="left"
-    )
-    out = out.rename(columns={code: "adcode", name: "name"}).reset_index(drop=True)
-    out["value"] = out["numerator"] / out["denominator"].where(out["denominator"] > 0)
-    out["year"] = year
-    return out
-
-
-def _judge(shares: pd.DataFrame, rule: Rule | None, by: str) -> pd.DataFrame:
-    out = shares.copy()
-    if rule is None or rule.threshold is None:
-        out["target"] = float("nan")
-        out["gap"] = float("nan")
-        out["status"] = out["value"].map(lambda v: MISSING if pd.isna(v) else NOT_APPLICABLE)
-        note = (
-            "配置中无数值目标，仅报告数值 / no numeric target in the profile: value reported only"
-        )
-        out["note"] = note if rule is None else f"{rule.note_zh} / {rule.note_en}"
-    else:
-        compare = COMPARATORS[rule.comparator or ">="]
-        out["target"] = float(rule.threshold)
-        out["gap"] = out["value"] - rule.threshold
-        out["status"] = [
-            MISSING if pd.isna(v) else (MET if compare(v, rule.threshold) else UNMET)
-            for v in out["value"]
-        ]
-        notes = [rule.note_zh] if rule.note_zh else []
-        if rule.is_benchmark and by == "county":
-            notes.append(BENCHMARK_NOTE)
-        out["note"] = "；".join(notes)
-    out.loc[out["value"].isna(), "note"] = (
-        "无幼儿园在园幼儿记录 / no kindergarten enrolment records"
-    )
-    out["rule"] = f"{rule.profile}:{rule.id}" if rule else ""
-    out["deadline"] = rule.deadline if rule else None
-    src = rule.source if rule else None
-    out["source"] = f"{src.file} 第{src.line}行：“{src.quote}”" if src else ""
-    return out[SHARE_COLUMNS]
-
-
-def _rule(profile: str | Profile, indicator: str) -> Rule | None:
-    rules = get_profile(profile).rules_for(indicator)
-    return rules[0] if rules else None
+    return unit_shares(frame, counties, by=by, year=year)
 
 
 def public_kindergarten_share(
@@ -141,7 +74,7 @@ def public_kindergarten_share(
     """
     public = schools["ownership"].eq(PUBLIC)
     shares = enrolment_share(schools, counties, public, by=by, year=year)
-    return _judge(shares, _rule(profile, "public_kindergarten_share"), by)
+    return judge(shares, rule_for(profile, "public_kindergarten_share"), by)
 
 
 def inclusive_kindergarten_coverage(
@@ -166,4 +99,4 @@ def inclusive_kindergarten_coverage(
     """
     inclusive = schools["ownership"].eq(PUBLIC) | schools["inclusive"].fillna(False).astype(bool)
     shares = enrolment_share(schools, counties, inclusive, by=by, year=year)
-    return _judge(shares, _rule(profile, "inclusive_kindergarten_coverage"), by)
+    return judge(shares, rule_for(profile, "inclusive_kindergarten_coverage"), by)
