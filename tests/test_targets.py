@@ -13,7 +13,7 @@ def _flat(text: str) -> str:
 def test_shipped_profiles_listed():
     ids = targets.list_profiles()["id"].tolist()
     assert ids[0] == "national"
-    assert set(ids) == {"national", "changzhi", "pingdingshan", "jining"}
+    assert set(ids) == {"national", "changzhi", "pingdingshan", "jining", "jinhua", "zhucheng"}
 
 
 @pytest.mark.parametrize(

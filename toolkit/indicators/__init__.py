@@ -29,10 +29,11 @@ from .special_education import (
     special_education_summary,
     special_provision,
 )
+from .teachers import teacher_rotation
 
 __all__ = [
     "BENCHMARK_NOTE", "MET", "MISSING", "NOT_APPLICABLE", "REQUIREMENTS", "STATUSES",
     "STATUS_EN", "UNMET", "inclusive_kindergarten_coverage", "latest_year",
     "public_kindergarten_share", "special_education", "special_education_summary",
-    "special_provision",
+    "special_provision", "teacher_rotation",
 ]  # fmt: skip

@@ -1,0 +1,121 @@
+"""Teacher rotation: known answers by hand on small tables."""
+
+import pandas as pd
+import pytest
+
+from toolkit.indicators import MET, MISSING, UNMET, teacher_rotation
+from toolkit.targets import load_profile
+
+COUNTIES = pd.DataFrame(
+    {
+        "adcode": ["900001", "900002", "900003"],
+        "name": ["十分之一县", "少交流县", "无教师县"],
+        "city_adcode": "900100",
+        "city": "测试市",
+        "province_adcode": "900000",
+        "province": "测试省",
+    }
+)
+
+
+def teachers(adcode, n, eligible, rotated, key_rotated, over12):
+    """n teachers; the first `eligible` are eligible, the first `rotated` of those rotate."""
+    rows = []
+    for i in range(n):
+        rows.append(
+            {
+                "adcode": adcode,
+                "year": 2024,
+                "years_at_school": 13 if i >= n - over12 else 7,
+                "eligible": i < eligible,
+                "rotated": i < rotated,
+                "key_teacher": i < key_rotated,
+            }
+        )
+    return rows
+
+
+# 900001: 100 teachers, 50 eligible, 5 rotated (exactly 10%), 1 of them key (20%), 4 over 12 years
+# 900002: 40 teachers, 40 eligible, 2 rotated (5%), no key teacher among them, none over 12 years
+TEACHERS = pd.DataFrame(teachers("900001", 100, 50, 5, 1, 4) + teachers("900002", 40, 40, 2, 0, 0))
+
+
+def by_indicator(result, name):
+    return result[result["name"] == name].set_index("indicator")
+
+
+def test_exactly_ten_percent_meets_jinhua_benchmark():
+    r = by_indicator(teacher_rotation(TEACHERS, COUNTIES), "十分之一县")
+    rate = r.loc["teacher_exchange_rate"]
+    assert (rate["numerator"], rate["denominator"]) == (5, 50)
+    assert rate["value"] == pytest.approx(0.10) and rate["status"] == MET
+    assert rate["rule"] == "jinhua:teacher_exchange_rate"
+    assert "参照金华" in rate["note"]  # another plan's rule, labelled as a benchmark
+    key = r.loc["key_teacher_share_of_exchanged"]
+    assert key["value"] == pytest.approx(0.20) and key["status"] == MET
+    tenure = r.loc["teachers_over_max_tenure"]
+    assert tenure["value"] == pytest.approx(0.04) and tenure["status"] == UNMET
+    assert tenure["rule"] == "zhucheng:teachers_over_max_tenure"
+
+
+def test_low_rotation_and_missing_county():
+    r = teacher_rotation(TEACHERS, COUNTIES)
+    low = by_indicator(r, "少交流县")
+    assert low.loc["teacher_exchange_rate", "value"] == pytest.approx(0.05)
+    assert low.loc["teacher_exchange_rate", "status"] == UNMET
+    assert low.loc["key_teacher_share_of_exchanged", "status"] == UNMET
+    assert low.loc["teachers_over_max_tenure", "status"] == MET
+    assert set(by_indicator(r, "无教师县")["status"]) == {MISSING}
+    assert len(r) == 3 * 3  # every county, every measure
+
+
+def test_city_rate_is_weighted():
+    r = teacher_rotation(TEACHERS, COUNTIES, by="city").set_index("indicator")
+    assert r.loc["teacher_exchange_rate", "value"] == pytest.approx(7 / 90)  # not (0.10+0.05)/2
+
+
+def test_default_eligibility_is_labelled_user_chosen():
+    t = TEACHERS.drop(columns="eligible")
+    r = by_indicator(teacher_rotation(t, COUNTIES), "十分之一县")
+    # without the column every teacher with >= 6 years counts: all 100 here
+    assert r.loc["teacher_exchange_rate", "denominator"] == 100
+    assert "用户设定参数" in r.loc["teacher_exchange_rate", "note"]
+    r9 = by_indicator(teacher_rotation(t, COUNTIES, min_years=10), "十分之一县")
+    assert r9.loc["teacher_exchange_rate", "denominator"] == 4  # only the 13-year teachers
+
+
+def test_a_profile_that_adopts_the_rule_is_judged_by_its_own(tmp_path):
+    f = tmp_path / "own.toml"
+    f.write_text(
+        """
+[profile]
+id = "own"
+name_zh = "本局"
+extends = "national"
+
+[[rules]]
+id = "teacher_exchange_rate"
+indicator = "teacher_exchange_rate"
+title_zh = "每年交流比例不低于4%（本局自定）"
+comparator = ">="
+threshold = 0.04
+unit = "share"
+user_chosen = true
+[rules.source]
+file = "本局文件"
+line = 1
+quote = "不低于4%"
+""",
+        encoding="utf-8",
+    )
+    r = by_indicator(teacher_rotation(TEACHERS, COUNTIES, load_profile(f)), "少交流县")
+    assert r.loc["teacher_exchange_rate", "status"] == MET
+    assert r.loc["teacher_exchange_rate", "rule"] == "own:teacher_exchange_rate"
+    assert "参照" not in r.loc["teacher_exchange_rate", "note"]
+
+
+def test_demo_rotation_spans_the_benchmark(demo):
+    r = teacher_rotation(demo.teachers, demo.counties)
+    rate = r[r["indicator"] == "teacher_exchange_rate"]
+    assert rate["value"].between(0.02, 0.20).all()
+    assert {MET, UNMET} <= set(rate["status"])
