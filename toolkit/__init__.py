@@ -14,3 +14,10 @@ Modules: ``geo`` (county boundaries), ``data`` (demo and user data),
 """
 
 __version__ = "0.1.0"
+
+
+def check(data, profile="national", **kwargs):
+    """Every rule of ``profile`` checked against ``data``: see :func:`toolkit.indicators.check`."""
+    from .indicators import check as run
+
+    return run(data, profile, **kwargs)

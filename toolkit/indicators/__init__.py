@@ -23,6 +23,7 @@ from .common import (
     latest_year,
 )
 from .kindergartens import inclusive_kindergarten_coverage, public_kindergarten_share
+from .scorecard import check
 from .special_education import (
     REQUIREMENTS,
     special_education,
@@ -33,7 +34,7 @@ from .teachers import teacher_rotation
 
 __all__ = [
     "BENCHMARK_NOTE", "MET", "MISSING", "NOT_APPLICABLE", "REQUIREMENTS", "STATUSES",
-    "STATUS_EN", "UNMET", "inclusive_kindergarten_coverage", "latest_year",
+    "STATUS_EN", "UNMET", "check", "inclusive_kindergarten_coverage", "latest_year",
     "public_kindergarten_share", "special_education", "special_education_summary",
     "special_provision", "teacher_rotation",
 ]  # fmt: skip

@@ -1,0 +1,59 @@
+"""check(): every rule of a profile, county by county, nothing skipped silently."""
+
+import toolkit
+from toolkit.indicators import MISSING, NOT_APPLICABLE
+from toolkit.targets import load_profile
+
+
+def test_scorecard_covers_every_county_and_rule(demo):
+    card = toolkit.check(demo, "national")
+    per = card.groupby("indicator")["adcode"].nunique().to_dict()
+    assert per == {
+        "special_education": 33,
+        "public_kindergarten_share": 33,
+        "inclusive_kindergarten_coverage": 33,
+    }
+    sped = card[card["indicator"] == "special_education"].set_index("name")
+    assert sped.loc["潞城区", "status"] == "未达标"
+    assert sped.loc["潞城区", "rule"] == "national:sped_school_200k"
+    assert sped.loc["平顺县", "rule"] == "national:sped_provision_under_200k"
+    assert set(card.loc[card["indicator"] == "inclusive_kindergarten_coverage", "status"]) == {
+        NOT_APPLICABLE
+    }
+    assert card["source"].str.contains("第").all()  # every row cites its source
+
+
+def test_zone_profile_adds_rotation(demo):
+    card = toolkit.check(demo, "金华")
+    rate = card[card["indicator"] == "teacher_exchange_rate"]
+    assert len(rate) == 33 and set(rate["rule"]) == {"jinhua:teacher_exchange_rate"}
+    assert "teachers_over_max_tenure" not in set(card["indicator"])  # not 金华's rule
+
+
+def test_unsupported_rules_and_missing_tables_are_listed(demo, tmp_path):
+    f = tmp_path / "p.toml"
+    f.write_text(
+        """
+[profile]
+id = "p"
+name_zh = "测试"
+extends = "zhucheng"
+
+[[rules]]
+id = "class_size"
+indicator = "class_size_limit"
+title_zh = "班额不超过45人（本局自定）"
+user_chosen = true
+[rules.source]
+file = "本局文件"
+line = 1
+quote = "45人"
+""",
+        encoding="utf-8",
+    )
+    card = toolkit.check({"counties": demo.counties, "schools": demo.schools}, load_profile(f))
+    unsupported = card[card["indicator"] == "class_size_limit"]
+    assert len(unsupported) == 33 and set(unsupported["status"]) == {MISSING}
+    assert "not computed yet" in unsupported["note"].iloc[0]
+    tenure = card[card["indicator"] == "teachers_over_max_tenure"]
+    assert len(tenure) == 33 and "missing tables" in tenure["note"].iloc[0]
