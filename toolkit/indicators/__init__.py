@@ -6,10 +6,9 @@ Every indicator returns one row per unit (county by default) with a status from
 Example
 -------
 >>> from toolkit import data, indicators
->>> demo = data.load_demo()
->>> r = indicators.special_education(demo.counties, demo.schools, profile="national")
->>> r.set_index("name").loc["平顺县", "status"]
-'达标'
+>>> card = indicators.check(data.load_demo(), "平顶山")
+>>> sorted(card["indicator"].unique())[:2]
+['inclusive_kindergarten_coverage', 'public_kindergarten_share']
 """
 
 from .common import (

@@ -64,19 +64,6 @@ def _units(counties: pd.DataFrame, by: str) -> pd.DataFrame:
     return counties[cols].astype({"adcode": str, code: str})
 
 
-def _units(counties: pd.DataFrame, by: str) -> pd.DataFrame:
-    if by not in LEVELS:
-        raise ValueError(f"by 应为 {list(LEVELS)} 之一 / by must be one of {list(LEVELS)}: {by!r}")
-    code, name = LEVELS[by]
-    missing = [c for c in (code, name) if c not in counties.columns]
-    if missing:
-        raise ValueError(
-            f"counties 缺少列 {missing}，无法按“{by}”汇总 / counties lacks {missing} to group by {by!r}"
-        )
-    cols = list(dict.fromkeys(["adcode", code, name]))
-    return counties[cols].astype({"adcode": str, code: str})
-
-
 def unit_shares(
     frame: pd.DataFrame, counties: pd.DataFrame, *, by: str = "county", year: int | None = None
 ) -> pd.DataFrame:
