@@ -22,6 +22,7 @@ from .common import (
     latest_year,
 )
 from .kindergartens import inclusive_kindergarten_coverage, public_kindergarten_share
+from .outlook import OUTLOOKS, history, outlook
 from .scorecard import check
 from .special_education import (
     REQUIREMENTS,
@@ -32,7 +33,7 @@ from .special_education import (
 from .teachers import teacher_rotation
 
 __all__ = [
-    "BENCHMARK_NOTE", "MET", "MISSING", "NOT_APPLICABLE", "REQUIREMENTS", "STATUSES",
+    "BENCHMARK_NOTE", "MET", "OUTLOOKS", "history", "outlook", "MISSING", "NOT_APPLICABLE", "REQUIREMENTS", "STATUSES",
     "STATUS_EN", "UNMET", "check", "inclusive_kindergarten_coverage", "latest_year",
     "public_kindergarten_share", "special_education", "special_education_summary",
     "special_provision", "teacher_rotation",
