@@ -43,6 +43,7 @@ def test_county_shares_by_hand():
     assert r.loc["大县", "status"] == UNMET and r.loc["小县", "status"] == MET
     assert r.loc["大县", "gap"] == pytest.approx(-0.1)
     assert r.loc["无园县", "status"] == MISSING  # never dropped
+    assert "no records" in r.loc["无园县", "note"]
     assert "全域目标" in r.loc["大县", "note"]  # a national target applied to one county
 
 
@@ -80,6 +81,18 @@ def test_latest_year_by_default():
     both = pd.concat([older, SCHOOLS])
     assert public_kindergarten_share(both, COUNTIES).loc[0, "value"] == pytest.approx(0.5)
     assert public_kindergarten_share(both, COUNTIES, year=2023).loc[0, "value"] == 1.0
+
+
+def test_caller_note_is_kept_when_the_profile_has_no_number():
+    from toolkit.indicators.common import judge, unit_shares
+
+    f = pd.DataFrame({"adcode": ["900001"], "numerator": [1], "denominator": [2]})
+    shares = unit_shares(f, COUNTIES.iloc[[0]])
+    out = judge(shares, None, "county", note="口径说明")
+    assert (
+        out.loc[0, "note"]
+        == "口径说明；配置中无数值目标，仅报告数值 / no numeric target in the profile: value reported only"
+    )
 
 
 def test_bad_grouping_is_explained():

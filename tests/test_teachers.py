@@ -66,6 +66,9 @@ def test_low_rotation_and_missing_county():
     assert low.loc["key_teacher_share_of_exchanged", "status"] == UNMET
     assert low.loc["teachers_over_max_tenure", "status"] == MET
     assert set(by_indicator(r, "无教师县")["status"]) == {MISSING}
+    assert set(by_indicator(r, "无教师县")["note"]) == {
+        "无记录，无法计算 / no records to compute from"
+    }
     assert len(r) == 3 * 3  # every county, every measure
 
 

@@ -103,10 +103,11 @@ def judge(shares: pd.DataFrame, rule: Rule | None, by: str, note: str = "") -> p
         out["target"] = float("nan")
         out["gap"] = float("nan")
         out["status"] = out["value"].map(lambda v: MISSING if pd.isna(v) else NOT_APPLICABLE)
-        note = (
+        out["note"] = (
             "配置中无数值目标，仅报告数值 / no numeric target in the profile: value reported only"
+            if rule is None
+            else f"{rule.note_zh} / {rule.note_en}"
         )
-        out["note"] = note if rule is None else f"{rule.note_zh} / {rule.note_en}"
     else:
         compare = COMPARATORS[rule.comparator or ">="]
         out["target"] = float(rule.threshold)
@@ -121,9 +122,7 @@ def judge(shares: pd.DataFrame, rule: Rule | None, by: str, note: str = "") -> p
         out["note"] = "；".join(notes)
     if note:
         out["note"] = [f"{note}；{n}" if n else note for n in out["note"]]
-    out.loc[out["value"].isna(), "note"] = (
-        "无幼儿园在园幼儿记录 / no kindergarten enrolment records"
-    )
+    out.loc[out["value"].isna(), "note"] = "无记录，无法计算 / no records to compute from"
     out["rule"] = f"{rule.profile}:{rule.id}" if rule else ""
     out["deadline"] = rule.deadline if rule else None
     src = rule.source if rule else None
