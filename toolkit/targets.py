@@ -55,6 +55,16 @@ class Source:
     quote: str
     ref: str = ""
 
+    @property
+    def place(self) -> str:
+        """File and line, e.g. ``003_….txt 第7行``."""
+        return f"{self.file} 第{self.line}行"
+
+    @property
+    def citation(self) -> str:
+        """File, line and quote, as every result's ``source`` column shows it."""
+        return f"{self.place}：“{self.quote}”"
+
 
 @dataclass(frozen=True)
 class Condition:
@@ -166,7 +176,7 @@ class Profile:
                     "措辞 modal": r.modal,
                     "层级 level": LEVELS.get(r.level, r.level),
                     "用户设定 user-chosen": "是" if r.user_chosen else "",
-                    "出处 source": f"{r.source.file} 第{r.source.line}行",
+                    "出处 source": r.source.place,
                     "原文 quote": r.source.quote,
                     "来自配置 from": r.profile,
                 }

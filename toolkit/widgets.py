@@ -281,8 +281,7 @@ class SpecialEducationDashboard:
             when = f"，期限{r.deadline}年" if r.deadline else ""
             items.append(
                 f"<li><b>{html.escape(r.title_zh)}</b>{level}{when}"
-                f"<br>出处：{html.escape(r.source.file)} 第{r.source.line}行："
-                f"“{html.escape(r.source.quote)}”"
+                f"<br>出处：{html.escape(r.source.citation)}"
                 + (f"<br>{html.escape(r.note_zh)}" if r.note_zh else "")
                 + "</li>"
             )

@@ -126,7 +126,7 @@ def judge(shares: pd.DataFrame, rule: Rule | None, by: str, note: str = "") -> p
     out["rule"] = f"{rule.profile}:{rule.id}" if rule else ""
     out["deadline"] = rule.deadline if rule else None
     src = rule.source if rule else None
-    out["source"] = f"{src.file} 第{src.line}行：“{src.quote}”" if src else ""
+    out["source"] = src.citation if src else ""
     return out[SHARE_COLUMNS]
 
 

@@ -128,6 +128,6 @@ def _unsupported(counties: pd.DataFrame, rule, reason: str) -> pd.DataFrame:
             "status": MISSING,
             "deadline": rule.deadline,
             "note": reason,
-            "source": f"{rule.source.file} 第{rule.source.line}行：“{rule.source.quote}”",
+            "source": rule.source.citation,
         }
     )

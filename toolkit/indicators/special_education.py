@@ -258,7 +258,7 @@ def _rule_fields(rule: Rule, threshold: float | None) -> dict:
         "deadline": rule.deadline,
         "threshold": rule.population.value if rule.population else None,
         "threshold_user_chosen": threshold is not None,
-        "source": f"{src.file} 第{src.line}行：“{src.quote}”",
+        "source": src.citation,
     }
 
 
