@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 import geopandas as gpd
@@ -201,7 +202,7 @@ def restyle_status(fig: go.Figure, result: pd.DataFrame) -> None:
     custom, template = hover_data(result)
     trace = fig.data[0]
     adcodes = result["adcode"].astype(str).tolist()
-    with fig.batch_update() if isinstance(fig, go.FigureWidget) else _nullctx():
+    with fig.batch_update() if isinstance(fig, go.FigureWidget) else nullcontext():
         trace.locations = adcodes
         trace.z = status_codes(result["status"])
         trace.customdata = custom
@@ -229,14 +230,6 @@ def name_labels(gdf: gpd.GeoDataFrame) -> go.Scattergeo:
         lon=[], lat=[], text=[], mode="text", name="names", meta={"positions": positions},
         textfont=dict(size=11, color="#212529", family=FONT), hoverinfo="skip", showlegend=False,
     )  # fmt: skip
-
-
-class _nullctx:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def value_map(

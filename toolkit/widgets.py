@@ -111,6 +111,7 @@ class SpecialEducationDashboard:
             description="城市",
         )
         profiles = targets.list_profiles()
+        self._own_profile = dict(zip(profiles["jurisdiction"], profiles["id"], strict=True))
         self.profile = w.Dropdown(
             options=[(r.name_zh, r.id) for r in profiles.itertuples()],
             value="national",
@@ -197,10 +198,10 @@ class SpecialEducationDashboard:
         return run
 
     def _on_city(self, change: dict) -> None:
-        # an official looking at one city starts from that city's own plan
-        city = self.city.value
-        own = {"140400": "changzhi", "410400": "pingdingshan", "370800": "jining"}
-        wanted = own.get(city, "national")
+        # an official looking at one city starts from the plan of that jurisdiction
+        sel = self._selected_counties()
+        city = sel["city"].iloc[0] if self.city.value != ALL and len(sel) else None
+        wanted = self._own_profile.get(city, "national")
         if self.profile.value != wanted:
             self.profile.value = wanted  # triggers _on_profile → _update
         else:

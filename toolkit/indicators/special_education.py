@@ -132,7 +132,7 @@ def special_provision(schools: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _rule_for(rules: tuple[Rule, ...], population: float) -> Rule | None:
+def _rule_by_population(rules: tuple[Rule, ...], population: float) -> Rule | None:
     for r in rules:
         if r.population is None or r.population.holds(population):
             return r
@@ -186,7 +186,7 @@ def special_education(
         if pd.isna(pop):
             rows.append(base | _missing("缺少人口数据，无法判断适用哪条规则"))
             continue
-        rule = _rule_for(rules, float(pop))
+        rule = _rule_by_population(rules, float(pop))
         if rule is None:
             rows.append(base | _missing("配置中没有适用于该人口规模的规则", status=NOT_APPLICABLE))
             continue
