@@ -12,21 +12,16 @@ import argparse
 import datetime as dt
 import os
 import platform
-import signal
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
+
+from toolkit.testing import CHROMIUM, CHROMIUM_ARGS, MAP_DRAWN, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
-MAP_DRAWN = """n => { const gd = document.querySelector('.js-plotly-plot');
-  return !!gd && gd.querySelectorAll('path.choroplethlocation').length === n; }"""
 
 
 def in_fresh_process(code: str, runs: int) -> list[float]:
@@ -94,27 +89,14 @@ def bench_dashboard(runs: int, port: int = 8913) -> dict:
     """Start the README's serve command, wait for the preheated kernel, time page → map."""
     from playwright.sync_api import sync_playwright
 
-    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1"}
-    log = open(ROOT / "bench" / "voila-bench.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(["bash", "scripts/serve.sh"], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
-    url = f"http://127.0.0.1:{port}/voila/render/special_education.ipynb"
-    try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            cold = [visit(browser.new_context(**VIEW), url, close=True) for _ in range(runs)]
-            ctx = browser.new_context(**VIEW)  # one browser profile, as a returning official
-            warm = [visit(ctx, url) for _ in range(runs + 1)][1:]  # first visit fills the cache
-            browser.close()
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+    log = ROOT / "bench" / "voila-bench.log"
+    with serving(port, log) as base, sync_playwright() as p:
+        url = base + "/voila/render/special_education.ipynb"
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        cold = [visit(browser.new_context(**VIEW), url, close=True) for _ in range(runs)]
+        ctx = browser.new_context(**VIEW)  # one browser profile, as a returning official
+        warm = [visit(ctx, url) for _ in range(runs + 1)][1:]  # first visit fills the cache
+        browser.close()
     return {"first_map": cold, "warm_map": warm}
 
 

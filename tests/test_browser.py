@@ -6,85 +6,25 @@ and recorded, so the test proves the dashboard works offline (no CDN, no tiles).
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from toolkit.testing import CHROMIUM, CHROMIUM_ARGS, MAP_DRAWN, serving
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-MAP_DRAWN = """n => {
-  const gd = document.querySelector('.js-plotly-plot');
-  return !!gd && gd.querySelectorAll('path.choroplethlocation').length === n;
-}"""
 
 pytestmark = pytest.mark.browser
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_voila(port: int) -> subprocess.Popen:
-    """Run the README's main command (scripts/serve.sh) on a free port."""
-    log = open(ARTIFACTS / "voila.log", "w")  # noqa: SIM115 - closed with the process
-    return subprocess.Popen(
-        ["bash", "scripts/serve.sh"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        env={**os.environ, "PORT": str(port), "HOST": "127.0.0.1"},
-    )  # fmt: skip
-
-
-def wait_http(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise RuntimeError(f"voila exited with {proc.returncode}; see artifacts/voila.log")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except urllib.error.HTTPError as e:  # up, but broken: fail now, not at the timeout
-            raise RuntimeError(f"voila answered {e.code} at {url}; see artifacts/voila.log") from e
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"voila did not answer at {url} within {timeout} s")
 
 
 @pytest.fixture(scope="module")
 def server():
     ARTIFACTS.mkdir(exist_ok=True)
-    port = free_port()
-    proc = start_voila(port)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(base + "/", proc, timeout=300)
+    with serving(log=ARTIFACTS / "voila.log") as base:
         yield base
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,98 @@
+"""Helpers for checking the dashboards in a real browser (tests and benchmarks).
+
+:func:`serving` runs the README's main command (``scripts/serve.sh``) on a free
+local port and stops it by its process group; the constants launch Debian's
+Chromium so that it never reaches for the internet.
+
+Example::
+
+    from playwright.sync_api import sync_playwright
+    from toolkit import testing
+
+    with testing.serving() as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=testing.CHROMIUM, args=testing.CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(base + "/voila/render/special_education.ipynb")
+        page.wait_for_function(testing.MAP_DRAWN, arg=33, timeout=120_000)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+#: Flags for headless Debian Chromium on a machine without internet: without the
+#: background-networking ones it keeps trying to reach Google's services.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: JavaScript for ``page.wait_for_function(MAP_DRAWN, arg=n)``: the first plotly
+#: map on the page has drawn exactly ``n`` county shapes.
+MAP_DRAWN = """n => {
+  const gd = document.querySelector('.js-plotly-plot');
+  return !!gd && gd.querySelectorAll('path.choroplethlocation').length === n;
+}"""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, proc: subprocess.Popen, timeout: float = 300) -> None:
+    """Wait until ``url`` answers; fail at once if the server dies or answers an error."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with {proc.returncode}; see its log")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except urllib.error.HTTPError as e:  # up, but broken: fail now, not at the timeout
+            raise RuntimeError(f"the server answered {e.code} at {url}; see its log") from e
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"no answer at {url} within {timeout} s")
+
+
+@contextlib.contextmanager
+def serving(port: int | None = None, log: Path | None = None) -> Iterator[str]:
+    """Run ``scripts/serve.sh`` on 127.0.0.1 and yield its base URL; stop it afterwards."""
+    port = port or free_port()
+    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        ["bash", "scripts/serve.sh"],
+        cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        env={**os.environ, "PORT": str(port), "HOST": "127.0.0.1"},
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(base + "/", proc)
+        yield base
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        if log:
+            out.close()
