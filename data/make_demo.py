@@ -5,6 +5,10 @@ figure is simulated. The special-education scenario is fixed by hand (see
 ``SPECIAL`` and data/README.md) because tests check it county by county.
 Output is deterministic byte for byte for a given seed.
 
+Tables: ``counties``; ``schools`` (2020–2024, this module); ``teachers``
+(2022–2024, an evolving roster: ``demo_teachers.py``); ``indicators`` (county
+aggregates 2020–2024: ``demo_indicators.py``).
+
 Usage::
 
     python data/make_demo.py                 # writes data/demo/*.csv
@@ -13,7 +17,7 @@ Usage::
 >>> import tempfile, pathlib
 >>> paths = main(pathlib.Path(tempfile.mkdtemp()))
 >>> sorted(p.name for p in paths)
-['counties.csv', 'schools.csv', 'teachers.csv']
+['counties.csv', 'indicators.csv', 'resources.csv', 'schools.csv', 'teachers.csv']
 """
 
 from __future__ import annotations
@@ -23,10 +27,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from demo_indicators import build_indicators
+from demo_teachers import county_teachers
 
 SEED = 20230601
-YEARS = (2022, 2023, 2024)
-TEACHER_YEAR = 2024
+YEARS = (2020, 2021, 2022, 2023, 2024)
+#: The order the years' enrolment noise is drawn in: 2022–2024 first, so their figures
+#: are those of the earlier three-year demo; 2021 and 2020 were added after.
+DRAW_ORDER = (2022, 2023, 2024, 2021, 2020)
 POPULATION_SOURCE = "第七次全国人口普查（2020）常住人口"
 
 # city_adcode: (city, province, province_adcode, public-kindergarten share range in 2024)
@@ -65,20 +73,23 @@ SPECIAL = {
     **{a: SCHOOL for a, _, _ in COUNTIES if a.startswith("3708")},
     "370827": NONE,
 }  # fmt: skip
+# Public-kindergarten share: the yearly change is drawn (-1 to +5 points) except here,
+# fixed by hand so that two counties are 有风险 (at most 5 points short in 2027) for
+# 济宁's 80% (泗水县) and the national 60% (金乡县, 宝丰县 flat).
+KG_TREND = {"370831": 0.025, "370828": 0.02, "410421": 0.0}
 SPECIAL_NAMES = {"140430": "沁县特殊教育中心学校", "370812": "兖州区特殊教育学校"}  # real schools
 
-# level: id code, pupils per teacher, boarding probability (rural; urban x0.4)
+# level: id code, boarding probability (rural; urban x0.4)
 LEVELS = {
-    "幼儿园": ("KG", 15.0, 0.0),
-    "小学": ("PS", 17.0, 0.08),
-    "初中": ("JS", 13.5, 0.55),
-    "九年一贯制": ("NS", 15.5, 0.45),
-    "十二年一贯制": ("TS", 14.5, 1.0),
-    "完全中学": ("CS", 13.5, 0.7),
-    "高中": ("HS", 13.5, 0.85),
-    "特殊教育学校": ("SE", 3.0, 0.6),
+    "幼儿园": ("KG", 0.0),
+    "小学": ("PS", 0.08),
+    "初中": ("JS", 0.55),
+    "九年一贯制": ("NS", 0.45),
+    "十二年一贯制": ("TS", 1.0),
+    "完全中学": ("CS", 0.7),
+    "高中": ("HS", 0.85),
+    "特殊教育学校": ("SE", 0.6),
 }
-COMPULSORY = ("小学", "初中", "九年一贯制")
 SCHOOL_COLUMNS = ["school_id", "name", "adcode", "year", "level", "ownership", "inclusive",
                   "enrolment", "boarding", "special_classes", "meets_standard"]  # fmt: skip
 
@@ -162,6 +173,11 @@ def county_parameters(seed: int) -> pd.DataFrame:
     rows["rotation_rate"] = np.linspace(0.031, 0.178, n)[rng.permutation(n)]
     rows["key_share_rotated"] = np.linspace(0.08, 0.35, n)[rng.permutation(n)]
     rows["urban"] = rows["name"].str.endswith("区")  # 市辖区
+    # yearly change of the rotation rate (capped so 2022 stays at 1.5% or more) and of
+    # the key-teacher share of the rotated; both are anchored at their 2024 values
+    trend = np.linspace(-0.02, 0.025, n)[rng.permutation(n)]
+    rows["rotation_trend"] = np.minimum(trend, (rows["rotation_rate"] - 0.015) / 2)
+    rows["key_share_trend"] = np.linspace(-0.04, 0.04, n)[rng.permutation(n)]
     return rows
 
 
@@ -236,7 +252,7 @@ def school_register(c: pd.Series, plan: dict, rng: np.random.Generator) -> list[
     namer, schools = Namer(c["name"], rng), []
 
     def add(level: str, name: str, ownership: str, weight: float, **extra) -> None:
-        code, _, board = LEVELS[level]
+        code, board = LEVELS[level]
         seq = sum(s["level"] == level for s in schools) + 1
         boarding = extra.pop("boarding", rng.random() < board * (0.4 if c.urban else 1.0))
         schools.append(
@@ -289,10 +305,11 @@ def county_schools(c: pd.Series, seed: int) -> pd.DataFrame:
     for i, s in enumerate(schools):
         pools.setdefault(_pool(s), []).append(i)
     rows = []
-    for year in YEARS:
+    for year in DRAW_ORDER:
         t = year - 2024
         kg, g_kg = plan["kg"]
-        share = np.clip(c.kg_public_2024 + plan["kg_trend"] * t, 0.2, 0.97)
+        trend = KG_TREND.get(c.adcode, plan["kg_trend"])
+        share = np.clip(c.kg_public_2024 + trend * t, 0.2, 0.97)
         totals = {"幼儿园公办": kg * share, "幼儿园民办": kg * (1 - share)}
         totals = {k: v * (1 + g_kg) ** t for k, v in totals.items()}
         totals |= {k: v * (1 + g) ** t for k, (v, g) in plan["totals"].items()}
@@ -320,41 +337,8 @@ def county_schools(c: pd.Series, seed: int) -> pd.DataFrame:
     return pd.DataFrame(rows)[SCHOOL_COLUMNS]
 
 
-def county_teachers(c: pd.Series, schools: pd.DataFrame, seed: int) -> pd.DataFrame:
-    """Teachers of one county in ``TEACHER_YEAR``, sized from enrolment."""
-    rng = np.random.default_rng([seed, int(c.adcode), TEACHER_YEAR])
-    s = schools[schools["year"] == TEACHER_YEAR]
-    ratio = s["level"].map({k: v[1] for k, v in LEVELS.items()})
-    n = np.rint(s["enrolment"] / ratio * rng.uniform(0.9, 1.1, len(s))).astype(int)
-    n = np.where(s["enrolment"] > 0, np.maximum(n, 1), 0)
-    school_id = np.repeat(s["school_id"].to_numpy(), n)
-    compulsory = np.repeat(s["level"].isin(COMPULSORY).to_numpy(), n)
-    total = len(school_id)
-    years = np.clip(np.floor(rng.gamma(1.5, 6.0, total)), 0, 38).astype(np.int64)
-    key = rng.random(total) < rng.uniform(0.10, 0.15)
-    eligible = compulsory & (years >= 6)
-    n_rot = round(c.rotation_rate * eligible.sum())
-    pool_key, pool_other = np.flatnonzero(eligible & key), np.flatnonzero(eligible & ~key)
-    n_key = min(round(c.key_share_rotated * n_rot), len(pool_key))
-    rotated = np.zeros(total, dtype=bool)
-    rotated[rng.choice(pool_key, n_key, replace=False)] = True
-    rotated[rng.choice(pool_other, n_rot - n_key, replace=False)] = True
-    return pd.DataFrame(
-        {
-            "teacher_id": [f"{c.adcode}-T{i:05d}" for i in range(1, total + 1)],
-            "school_id": school_id,
-            "adcode": c.adcode,
-            "year": TEACHER_YEAR,
-            "years_at_school": years,
-            "rotated": rotated,
-            "key_teacher": key,
-            "eligible": eligible,
-        }
-    )
-
-
 def build(seed: int = SEED) -> dict[str, pd.DataFrame]:
-    """The three demo tables as DataFrames."""
+    """The four demo tables as DataFrames."""
     params = county_parameters(seed)
     counties = params[["adcode", "name", "city_adcode", "population"]].copy()
     counties["city"] = counties["city_adcode"].map(lambda a: CITIES[a][0])
@@ -368,11 +352,14 @@ def build(seed: int = SEED) -> dict[str, pd.DataFrame]:
         s = county_schools(c, seed)
         schools.append(s)
         teachers.append(county_teachers(c, s, seed))
-    return {
+    by_year = ["year", "school_id"]
+    tables = {
         "counties": counties,
-        "schools": pd.concat(schools).sort_values(["year", "school_id"], kind="stable"),
-        "teachers": pd.concat(teachers),
+        "schools": pd.concat(schools).sort_values(by_year, kind="stable"),
+        "teachers": pd.concat(teachers).sort_values(["year", "teacher_id"], kind="stable"),
     }
+    tables["indicators"] = build_indicators(params, tables["schools"], tables["teachers"], seed)
+    return tables
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
@@ -385,14 +372,16 @@ def write_csv(df: pd.DataFrame, path: Path) -> None:
 
 
 def main(out_dir: Path, seed: int = SEED) -> list[Path]:
-    """Write counties.csv, schools.csv and teachers.csv into ``out_dir``."""
+    """Write counties, schools, teachers, indicators and resources (.csv) into ``out_dir``."""
+    from make_resources import main as write_resources  # data/make_resources.py, beside this file
+
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for table, df in build(seed).items():
         path = out_dir / f"{table}.csv"
         write_csv(df, path)
         paths.append(path)
-    return paths
+    return [*paths, write_resources(out_dir)]
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 
 from toolkit import data
+from toolkit.data.demo import OPTIONAL_TABLES
+from toolkit.indicators import history, outlook, public_kindergarten_share
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,13 +47,16 @@ SPECIAL = {
     "370832": (1, 1, {}), "370881": (1, 1, {}), "370883": (1, 1, {}),
 }  # fmt: skip
 COMPULSORY = ["小学", "初中", "九年一贯制"]
+YEARS, TEACHER_YEARS = [2020, 2021, 2022, 2023, 2024], [2022, 2023, 2024]
+# Tables data/make_demo.py writes (resources.csv comes from data/make_resources.py).
+GENERATED = ["counties", "schools", "teachers", "indicators", "resources"]
 
 
 @pytest.fixture(scope="module")
 def teachers(demo):
     return demo.teachers.merge(
-        demo.schools.loc[demo.schools["year"] == 2024, ["school_id", "level", "adcode"]],
-        on="school_id",
+        demo.schools[["school_id", "year", "level", "adcode"]],
+        on=["school_id", "year"],
         how="left",
         suffixes=("", "_school"),
     )
@@ -88,7 +93,7 @@ def test_city_sums(demo):
 
 
 # --- special education: the hand-fixed scenario ---------------------------------
-@pytest.mark.parametrize("year", [2022, 2023, 2024])
+@pytest.mark.parametrize("year", YEARS)
 def test_special_education_scenario(demo, year):
     s = demo.schools[demo.schools["year"] == year]
     special = s[s["level"] == "特殊教育学校"]
@@ -128,13 +133,14 @@ def test_shilong_class_is_in_a_day_primary_school(demo):
 def test_ordinary_schools_mostly_meet_standard(demo):
     s = demo.schools[demo.schools["level"] != "特殊教育学校"]
     share = s.groupby("year")["meets_standard"].mean()
-    assert share.between(0.85, 0.95).all()
+    assert 0.85 <= share[2024] <= 0.95 and share.min() > 0.75
+    assert share.is_monotonic_increasing  # 2 points a year, a school once up to standard stays
 
 
 # --- schools: identity, sizes, kindergartens ------------------------------------
 def test_school_ids_unique_and_stable(demo):
     s = demo.schools
-    assert sorted(s["year"].unique()) == [2022, 2023, 2024]
+    assert sorted(s["year"].unique()) == YEARS
     assert not s.duplicated(["year", "school_id"]).any()
     assert not s.duplicated(["year", "adcode", "name"]).any()
     assert (s["school_id"].str[:6] == s["adcode"]).all()
@@ -179,8 +185,29 @@ def test_public_kindergarten_share_spread_and_trend(demo):
     assert (share[city == "3708"] > 0.80).sum() >= 2  # 济宁 tends higher
     for prefix in ("1404", "4104", "3708"):
         assert (share[city == prefix] < 0.60).sum() >= 2
-    moved = (share - _public_kg_share(demo.schools, 2022)).abs()
-    assert (moved > 0.005).mean() > 0.5  # trends exist
+    moved = share - _public_kg_share(demo.schools, 2020)
+    assert (moved.abs() > 0.02).mean() > 0.5 and (moved < -0.01).sum() >= 3  # some fall
+
+
+# The outlook to 2027 (five-year linear trend, 5-point margin), read off the scenario.
+OUTLOOK = {
+    "济宁": {"已达标": {"鱼台县", "汶上县", "曲阜市"},
+             "按期可达": {"屯留区", "新华区", "湛河区", "任城区", "邹城市"},
+             "有风险": {"长子县", "泗水县"}},
+    "national": {"按期可达": {"潞城区", "平顺县", "武乡县", "卫东区", "石龙区", "微山县", "梁山县"},
+                 "有风险": {"宝丰县", "金乡县"},
+                 "难以达标": {"上党区", "壶关县", "沁县", "沁源县", "叶县", "舞钢市", "汝州市"}},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("profile", OUTLOOK)
+def test_public_kindergarten_outlook_scenario(demo, profile):
+    h = history(public_kindergarten_share, demo.schools, demo.counties, profile)
+    r = outlook(h)
+    assert set(r["outlook"]) == {"已达标", "按期可达", "有风险", "难以达标"}
+    got = r.groupby("outlook")["name"].apply(set)
+    for verdict, names in OUTLOOK[profile].items():
+        assert got[verdict] == names, verdict
 
 
 def test_inclusive_only_for_kindergartens(demo):
@@ -194,18 +221,47 @@ def test_inclusive_only_for_kindergartens(demo):
 
 
 # --- teachers -------------------------------------------------------------------
-def test_teachers_belong_to_2024_schools(demo, teachers):
+def test_teachers_belong_to_that_years_schools(teachers):
     t = teachers
-    assert set(t["year"]) == {2024}
-    assert t["teacher_id"].is_unique
+    assert sorted(t["year"].unique()) == TEACHER_YEARS
+    assert not t.duplicated(["year", "teacher_id"]).any()
     assert t["level"].notna().all()
     assert (t["adcode"] == t["adcode_school"]).all()
+    assert (t["teacher_id"].str[:6] == t["adcode"]).all()
 
 
 def test_teacher_counts_per_500k(demo):
-    n = demo.teachers.groupby("adcode").size()
+    n = demo.teachers.groupby(["year", "adcode"]).size().unstack("year")
     pop = demo.counties.set_index("adcode")["population"]
-    assert (n / pop * 500_000).between(3_000, 6_000).all()
+    assert (n.div(pop, axis=0) * 500_000).stack().between(3_000, 6_000).all()
+
+
+def _pair(t, year):
+    """Teachers of ``year`` joined with their own row of the next year (inner)."""
+    now, then = (t[t["year"] == y].set_index("teacher_id") for y in (year, year + 1))
+    return now.merge(then, left_index=True, right_index=True, suffixes=("", "_next")), now, then
+
+
+@pytest.mark.parametrize("year", TEACHER_YEARS[:-1])
+def test_roster_continuity(teachers, year):
+    pair, now, then = _pair(teachers, year)
+    moved, stayed = pair[pair["rotated"]], pair[~pair["rotated"]]
+    # every teacher who rotated is at another school of the same county, with 0 years
+    assert len(moved) == now["rotated"].sum() > 0
+    assert (moved["school_id_next"] != moved["school_id"]).all()
+    assert (moved["adcode_next"] == moved["adcode"]).all()
+    assert (moved["years_at_school_next"] == 0).all()
+    assert moved["level_next"].isin(COMPULSORY).all()
+    # stayers: same school, one year more; key teachers stay key
+    assert (stayed["school_id_next"] == stayed["school_id"]).all()
+    assert (stayed["years_at_school_next"] == stayed["years_at_school"] + 1).all()
+    assert (pair["key_teacher_next"] >= pair["key_teacher"]).all()
+    # some leave (the long-serving more often), new hires start at 0 years
+    left = now[~now.index.isin(then.index)]
+    hired = then[~then.index.isin(now.index)]
+    assert 0.02 < len(left) / len(now) < 0.15
+    assert left["years_at_school"].mean() > now["years_at_school"].mean()
+    assert len(hired) > 0 and (hired["years_at_school"] == 0).all()
 
 
 def test_eligible_and_rotated_rules(teachers):
@@ -217,11 +273,71 @@ def test_eligible_and_rotated_rules(teachers):
 
 
 def test_rotation_and_key_teacher_spread(teachers):
-    rate = _per_county(teachers, lambda g: g["rotated"].sum() / g["eligible"].sum())
+    t = teachers[teachers["year"] == 2024]
+    rate = _per_county(t, lambda g: g["rotated"].sum() / g["eligible"].sum())
     assert 0.02 <= rate.min() <= 0.05 and 0.15 <= rate.max() <= 0.20
-    assert 0.10 <= teachers["key_teacher"].mean() <= 0.15
-    key_among_rotated = _per_county(teachers, lambda g: g.loc[g["rotated"], "key_teacher"].mean())
+    assert teachers.groupby("year")["key_teacher"].mean().between(0.10, 0.15).all()
+    key_among_rotated = _per_county(t, lambda g: g.loc[g["rotated"], "key_teacher"].mean())
     assert key_among_rotated.min() <= 0.12 and key_among_rotated.max() >= 0.30
+
+
+def test_rotation_trends(demo):
+    i = demo.indicators[demo.indicators["year"] >= 2022].set_index(["year", "adcode"])
+    rate = (i["teachers_rotated"] / i["teachers_eligible"]).unstack("year").astype(float)
+    key = (i["key_teachers_rotated"] / i["teachers_rotated"]).unstack("year").astype(float)
+    first, last = rate[2022], rate[2024]
+    assert ((first < 0.10) & (last >= 0.10)).sum() >= 2  # reach 金华's 10%
+    assert ((first < 0.10) & (last > first + 0.02)).sum() >= 3  # heading for it
+    assert ((first >= 0.10) & (last < 0.10)).sum() >= 2  # fall away from it
+    assert ((first < 0.10) & (last < first - 0.01)).sum() >= 2
+    assert (key[2024] - key[2022]).abs().gt(0.03).sum() >= 10
+
+
+# --- indicators: county aggregates ---------------------------------------------
+def test_indicators_agree_with_records(demo, teachers):
+    i = demo.indicators.set_index(["adcode", "year"]).sort_index()
+    assert i.index.is_unique and sorted(i.index.unique("year")) == YEARS and len(i) == 33 * 5
+    assert (
+        i["name"] == i.index.get_level_values(0).map({a: n for a, (n, _) in POPULATION.items()})
+    ).all()
+    kg, t = demo.schools[demo.schools["level"] == "幼儿园"], teachers
+    e = kg["enrolment"]
+    kg_sums = pd.DataFrame(
+        {"kg_enrolment": e, "public_kg_enrolment": e.where(kg["ownership"] == "公办", 0),
+         "inclusive_kg_enrolment": e.where(kg["inclusive"].astype(bool), 0)}
+    ).groupby([kg["adcode"], kg["year"]]).sum()  # fmt: skip
+    teacher_sums = pd.DataFrame(
+        {"teachers_eligible": t["eligible"], "teachers_rotated": t["rotated"],
+         "key_teachers_rotated": t["rotated"] & t["key_teacher"]}
+    ).groupby([t["adcode"], t["year"]]).sum()  # fmt: skip
+    sums = kg_sums.join(teacher_sums)  # no teacher records, so blank counts, before 2022
+    assert sums[teacher_sums.columns].isna().sum().eq(33 * 2).all()
+    pd.testing.assert_frame_equal(sums, i[sums.columns], check_dtype=False, check_names=False)
+
+
+def test_indicators_simulated_scenario(demo):
+    i = demo.indicators
+    assert i["disabled_enrolment_rate"].isna().all()  # counts are given instead
+    rate = i["disabled_enrolled"] / i["disabled_children"]
+    assert rate.between(0.85, 1.0).all() and (i["disabled_children"] > 0).all()
+    now = i[i["year"] == 2024].assign(rate=rate, city=i["adcode"].str[:4])
+    assert 5 <= (now["rate"] < 0.97).sum() <= 20 and (now["rate"] >= 0.97).sum() >= 10
+    assert now["rate"].between(0.92, 1.0).all()
+    funding = now.groupby("city")
+    sped = funding["sped_funding_per_student"]
+    assert sped.apply(lambda v: (v < 7000).sum())["1404"] >= 2 and sped.max()["1404"] > 7000
+    assert sped.apply(lambda v: (v < 9000).sum())["3708"] >= 2 and sped.max()["3708"] > 9000
+    assert sped.min()["4104"] >= 6000 and sped.max()["4104"] <= 8000
+    assert 1 <= (now["kg_funding_per_student"] < 600).sum() <= 8
+    changzhi = now[now["city"] == "1404"]
+    for col, target in (("primary_funding_per_student", 720), ("junior_funding_per_student", 940)):
+        assert (changzhi[col] < target).any() and (changzhi[col] >= target).any(), col
+    assert i["primary_funding_per_student"].between(650, 900).all()
+    assert i["junior_funding_per_student"].between(850, 1150).all()
+    assert i["hs_funding_per_student"].between(900, 1600).all()
+    # funding standards never fall from one year to the next
+    for col in [c for c in i.columns if c.endswith(("_per_student", "_subsidy"))]:
+        assert (i.sort_values("year").groupby("adcode")[col].diff().dropna() >= 0).all(), col
 
 
 # --- schema and dtypes ----------------------------------------------------------
@@ -232,7 +348,7 @@ def test_schema_shape_and_aliases():
         "description",
     ]  # fmt: skip
     assert set(schema["table"]) == set(data.TABLES)
-    assert set(schema["dtype"]) <= {"string", "int", "bool", "category"}
+    assert set(schema["dtype"]) <= {"string", "int", "float", "share", "bool", "category"}
     assert schema["required"].dtype == bool
     assert (schema["header_zh"] != "").all() and (schema["description"] != "").all()
     for table, rows in schema.groupby("table"):
@@ -242,9 +358,12 @@ def test_schema_shape_and_aliases():
         data.read_schema("pupils")
 
 
-@pytest.mark.parametrize("table", data.TABLES)
+@pytest.mark.parametrize("table", data.DEMO_TABLES)
 def test_tables_follow_schema(demo, table):
     frame = getattr(demo, table)
+    if frame is None:
+        assert table in OPTIONAL_TABLES
+        pytest.skip(f"{table}.csv or its schema rows are absent (optional table)")
     schema = data.read_schema(table)
     assert list(frame.columns) == schema["column"].tolist()
     for r in schema.itertuples():
@@ -253,8 +372,13 @@ def test_tables_follow_schema(demo, table):
             assert col.notna().all(), r.column
         if r.allowed and r.dtype == "category":
             assert set(col.dropna()) <= set(r.allowed.split("|")), r.column
-        if r.dtype == "int":
-            assert col.dtype == "int64" and (col >= 0).all(), r.column
+        if r.dtype == "int":  # plain int64 unless the column has blanks
+            assert col.dtype == ("Int64" if col.isna().any() else "int64"), r.column
+            assert (col.dropna() >= 0).all(), r.column
+        if r.dtype in ("float", "share"):
+            assert col.dtype == "float64", r.column
+        if r.dtype == "share":
+            assert col.dropna().between(0, 1).all(), r.column
         if r.dtype == "bool":
             assert col.dtype in (bool, pd.BooleanDtype()), r.column
         if r.dtype in ("string", "category"):
@@ -265,13 +389,28 @@ def test_load_demo_dtypes_and_label(demo):
     assert demo.label == data.DEMO_LABEL == "示例数据（模拟）"
     assert demo.is_simulated is True
     assert "模拟" in data.DEMO_NOTE and "simulated" in data.DEMO_NOTE
-    for frame in (demo.counties, demo.schools, demo.teachers):
+    for frame in (demo.counties, demo.schools, demo.teachers, demo.indicators):
         assert frame["adcode"].str.fullmatch(r"\d{6}").all()
         assert frame["adcode"].map(type).eq(str).all()
     assert demo.schools["boarding"].dtype == bool
     assert demo.schools["inclusive"].dtype == pd.BooleanDtype()
     assert demo.teachers["rotated"].dtype == bool
     assert demo.schools["year"].dtype == "int64"
+    assert demo.indicators["kg_enrolment"].dtype == "int64"  # no blanks
+    assert demo.indicators["teachers_rotated"].dtype == pd.Int64Dtype()  # blank before 2022
+    assert demo.indicators["sped_funding_per_student"].dtype == "float64"
+
+
+def test_optional_resources_table(tmp_path):
+    for folder, tables in (("all", GENERATED[:4]), ("old", GENERATED[:3])):
+        (tmp_path / folder).mkdir()
+        for table in tables:  # the first rows of each demo table are enough
+            head = (data.DEMO_DIR / f"{table}.csv").read_bytes().split(b"\n")[:40]
+            (tmp_path / folder / f"{table}.csv").write_bytes(b"\n".join(head) + b"\n")
+    assert data.load_demo(tmp_path / "all").resources is None  # no resources.csv: no error
+    # a demo written before indicators.csv existed
+    with pytest.raises(FileNotFoundError, match="indicators"):
+        data.load_demo(tmp_path / "old")
 
 
 def test_load_demo_returns_independent_copies():
@@ -299,7 +438,8 @@ def test_generator_is_deterministic(tmp_path):
         check=True,
         capture_output=True,
     )
-    for table in data.TABLES:
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{t}.csv" for t in GENERATED)
+    for table in GENERATED:
         fresh = (tmp_path / f"{table}.csv").read_bytes()
         assert fresh.startswith(b"\xef\xbb\xbf"), f"{table}.csv lacks the UTF-8 BOM"
         assert fresh == (data.DEMO_DIR / f"{table}.csv").read_bytes(), f"{table}.csv differs"

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from toolkit.indicators import MET, MISSING, UNMET, teacher_rotation
+from toolkit.indicators.teachers import MEASURES
 from toolkit.targets import load_profile
 
 COUNTIES = pd.DataFrame(
@@ -69,7 +70,7 @@ def test_low_rotation_and_missing_county():
     assert set(by_indicator(r, "无教师县")["note"]) == {
         "无记录，无法计算 / no records to compute from"
     }
-    assert len(r) == 3 * 3  # every county, every measure
+    assert len(r) == 3 * len(MEASURES)  # every county, every measure
 
 
 def test_city_rate_is_weighted():
@@ -122,3 +123,40 @@ def test_demo_rotation_spans_the_benchmark(demo):
     rate = r[r["indicator"] == "teacher_exchange_rate"]
     assert rate["value"].between(0.02, 0.20).all()
     assert {MET, UNMET} <= set(rate["status"])
+
+
+def test_nine_year_cycle_and_twelve_year_cap_by_hand():
+    t = pd.DataFrame({"adcode": "1", "years_at_school": [9, 10, 12, 13, 3],
+                      "rotated": [True, False, False, False, False], "key_teacher": False})  # fmt: skip
+    c = pd.DataFrame({"adcode": ["1"], "name": ["甲"]})
+    r = teacher_rotation(t, c, "诸城").set_index("indicator")
+    # due: 9+ years and not rotated = the 10-, 12- and 13-year teachers: 3 of 5
+    assert r.loc["teachers_due_rotation", "value"] == pytest.approx(0.6)
+    assert r.loc["teachers_due_rotation", "status"] == UNMET
+    assert "满9年" in r.loc["teachers_due_rotation", "note"]
+    # over 12 years: only the 13-year teacher (12 itself is allowed)
+    assert r.loc["teachers_over_max_tenure", "value"] == pytest.approx(0.2)
+
+
+def test_exchange_period_under_three_years_pingdingshan():
+    t = pd.DataFrame({"adcode": "1", "years_at_school": 8, "key_teacher": False,
+                      "rotated": [True, True, True, False], "exchange_years": [1, 3, 4, None]})  # fmt: skip
+    c = pd.DataFrame({"adcode": ["1"], "name": ["甲"]})
+    r = teacher_rotation(t, c, "平顶山").set_index("indicator")
+    assert r.loc["exchange_period_years", "value"] == pytest.approx(1 / 3)
+    assert r.loc["exchange_period_years", "status"] == UNMET
+    assert "pingdingshan:" in r.loc["exchange_period_years", "rule"]
+    without = teacher_rotation(t.drop(columns="exchange_years"), c, "平顶山").set_index("indicator")
+    assert without.loc["exchange_period_years", "status"] == MISSING
+
+
+def test_county_totals_give_the_same_rates_as_records():
+    totals = pd.DataFrame({"adcode": ["1", "2"], "teachers_eligible": [100, 40],
+                           "teachers_rotated": [10, 2], "key_teachers_rotated": [2, 1]})  # fmt: skip
+    c = pd.DataFrame({"adcode": ["1", "2"], "name": ["甲", "乙"], "city_adcode": "9", "city": "丙"})
+    r = teacher_rotation(totals, c, "金华")
+    rate = r[r["indicator"] == "teacher_exchange_rate"].set_index("name")
+    assert rate.loc["甲", "value"] == pytest.approx(0.10) and rate.loc["甲", "status"] == MET
+    city = teacher_rotation(totals, c, "金华", by="city")
+    weighted = city[city["indicator"] == "teacher_exchange_rate"]["value"].iloc[0]
+    assert weighted == pytest.approx(12 / 140)  # sum over sum, not the mean of 10% and 5%

@@ -2,9 +2,10 @@
 
 A profile is a TOML file (``toolkit/profiles/*.toml``) holding one jurisdiction's
 quantified targets. Every rule names the document, the line and a short quote it
-comes from. A city profile ``extends`` the national one and overrides rules that
-share an ``id``. Numbers that no policy text gives are *parameters*; a rule marks
-them ``user_chosen = true`` and the UI labels them as such.
+comes from (``source.ref``: its row in ``research/policy_targets.csv``). A city
+profile ``extends`` the national one and overrides rules that share an ``id``;
+the 2021 reform-zone plans stand alone. Numbers that no policy text gives are
+*parameters*; a rule marks them ``user_chosen = true`` and the UI labels them.
 
 A bureau can write its own profile file and load it with :func:`load_profile`
 without touching code.
@@ -37,9 +38,10 @@ COMPARATORS = {
     "<": operator.lt,
 }
 
-#: Levels a rule can be set for. ``jurisdiction`` rules apply to a whole city or
-#: country; checked per county they are a benchmark, and the UI says so.
-LEVELS = {"county": "县级", "jurisdiction": "全域（逐县比较为参照）"}
+#: The unit a text sets a rule for. ``jurisdiction`` rules apply to a whole city or
+#: country: per county they are a benchmark, and the UI says so.
+LEVELS = {"county": "县级", "jurisdiction": "全域（逐县比较为参照）", "school": "每所学校",
+          "township": "每个乡镇"}  # fmt: skip
 
 
 class ProfileError(ValueError):
@@ -99,7 +101,13 @@ class Condition:
 
 @dataclass(frozen=True)
 class Rule:
-    """One quantified target from a policy text."""
+    """One quantified target from a policy text.
+
+    ``comparator``/``threshold`` are what a computation checks (shares as fractions);
+    a direction or a structure has none. ``target_text`` is the requirement as read
+    (“≥ 60%（力争）”, “五级”); ``deadline_text`` a deadline that is no plain year
+    (“2025 (前)”, “3–5 yrs”); ``modal`` the text's hedge (力争, 原则上 …) or empty.
+    """
 
     id: str
     indicator: str
@@ -118,6 +126,8 @@ class Rule:
     note_zh: str = ""
     note_en: str = ""
     profile: str = ""
+    deadline_text: str = ""
+    target_text: str = ""
 
     @property
     def is_benchmark(self) -> bool:
@@ -158,11 +168,24 @@ class Profile:
         """All rules of one indicator, in file order."""
         return tuple(r for r in self.rules if r.indicator == indicator)
 
+    @property
+    def own_rules(self) -> tuple[Rule, ...]:
+        """The rules this profile's own file sets (not those inherited via ``extends``).
+
+        >>> p = get_profile("济宁")
+        >>> len(p.own_rules) < len(p.rules) and p.own_rules[0].profile
+        'jining'
+        """
+        return tuple(r for r in self.rules if r.profile == self.id)
+
     def to_frame(self) -> pd.DataFrame:
         """The profile as a readable table, one row per rule.
 
-        >>> get_profile("national").to_frame().columns[:3].tolist()
-        ['规则 rule', '指标 indicator', '要求 target']
+        >>> t = get_profile("national").to_frame()
+        >>> t.columns[:4].tolist()
+        ['规则 rule', '指标 indicator', '要求 target', '目标 target text']
+        >>> t.set_index("规则 rule").loc["pub_kg_share", ["目标 target text", "阈值 threshold"]].tolist()
+        ['≥ 60%（力争）', '≥ 60%']
         """
         rows = []
         for r in self.rules:
@@ -171,8 +194,9 @@ class Profile:
                     "规则 rule": r.id,
                     "指标 indicator": r.indicator,
                     "要求 target": r.title_zh,
+                    "目标 target text": r.target_text,
                     "阈值 threshold": _threshold_text(r),
-                    "期限 deadline": r.deadline or "",
+                    "期限 deadline": r.deadline_text or r.deadline or "",
                     "措辞 modal": r.modal,
                     "层级 level": LEVELS.get(r.level, r.level),
                     "用户设定 user-chosen": "是" if r.user_chosen else "",
@@ -189,16 +213,26 @@ REQUIRED_SOURCE_FIELDS = ("file", "line", "quote")
 
 
 def _threshold_text(rule: Rule) -> str:
-    """The rule's number as a reader sees it: ``≥ 60%``, ``人口 ≥ 200,000``, or ``—``."""
+    """The number a computation checks: ``≥ 60%``, ``≥ 7,000 元/生·年``, ``人口 ≥ 200,000``.
+
+    >>> _threshold_text(get_profile("三明").rule("compulsory_retention"))
+    '≥ 99.3%'
+    """
     sign = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
     if rule.threshold is not None:
-        value = (
-            f"{rule.threshold:.0%}" if rule.unit == "share" else f"{rule.threshold:,g}{rule.unit}"
-        )
+        if rule.unit == "share":
+            value = f"{rule.threshold * 100:.1f}".rstrip("0").rstrip(".") + "%"
+        else:
+            unit = "" if rule.unit in ("", "coefficient") else f" {rule.unit}"
+            value = f"{rule.threshold:,g}{unit}"
         return f"{sign.get(rule.comparator or '>=', rule.comparator)} {value}"
     if rule.population is not None:
         return f"人口 {sign[rule.population.comparator]} {rule.population.value:,.0f}"
-    return "—（原文无数值）"
+    return "—" if rule.target_text else "—（原文无数值）"
+
+
+def _number(x: object, kind: type | tuple = (int, float)) -> bool:
+    return isinstance(x, kind) and not isinstance(x, bool)
 
 
 def _read_rule(raw: dict, profile_id: str, path: Path) -> Rule:
@@ -214,12 +248,21 @@ def _read_rule(raw: dict, profile_id: str, path: Path) -> Rule:
         )
     src = raw["source"]
     source = Source(str(src["file"]), int(src["line"]), str(src["quote"]), str(src.get("ref", "")))
-    pop = raw.get("population")
-    level = raw.get("level", "county")
-    if level not in LEVELS:
-        raise ProfileError(f"level 应为 {list(LEVELS)} / level must be one of {list(LEVELS)}")
+    pop, rid, level = raw.get("population"), raw["id"], raw.get("level", "county")
+    comparator, threshold, deadline = (raw.get(k) for k in ("comparator", "threshold", "deadline"))
+    checks = {
+        f"level ∈ {list(LEVELS)}": level in LEVELS,
+        f"comparator ∈ {list(COMPARATORS)}": not comparator or comparator in COMPARATORS,
+        "threshold = 数字 number": threshold is None or _number(threshold),
+        "deadline = 年份 year": deadline is None or _number(deadline, int),
+    }
+    if wrong := "; ".join(k for k, ok in checks.items() if not ok):
+        raise ProfileError(
+            f"配置文件 {path} 的规则“{rid}”取值有误：{wrong} / "
+            f"Rule '{rid}' in profile file {path} needs: {wrong}."
+        )
     return Rule(
-        id=raw["id"],
+        id=rid,
         indicator=raw["indicator"],
         title_zh=raw["title_zh"],
         title_en=raw.get("title_en", ""),
@@ -227,15 +270,17 @@ def _read_rule(raw: dict, profile_id: str, path: Path) -> Rule:
         level=level,
         requires=raw.get("requires", ""),
         population=Condition.parse(pop) if pop else None,
-        comparator=raw.get("comparator", ""),
-        threshold=raw.get("threshold"),
+        comparator=comparator or "",
+        threshold=None if threshold is None else float(threshold),
         unit=raw.get("unit", ""),
-        deadline=raw.get("deadline"),
+        deadline=deadline,
         modal=raw.get("modal", ""),
         user_chosen=bool(raw.get("user_chosen", False)),
         note_zh=raw.get("note_zh", ""),
         note_en=raw.get("note_en", ""),
         profile=profile_id,
+        deadline_text=str(raw.get("deadline_text", "")),
+        target_text=raw.get("target_text", ""),
     )
 
 

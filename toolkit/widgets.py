@@ -111,7 +111,11 @@ class SpecialEducationDashboard:
             description="城市",
         )
         profiles = targets.list_profiles()
-        self._own_profile = dict(zip(profiles["jurisdiction"], profiles["id"], strict=True))
+        # only plans with a population rule for special education belong in this dashboard
+        profiles = profiles[profiles["id"].map(_has_population_rule)]
+        self._own_profile = {}
+        for r in profiles.itertuples():  # a city's own plan: the first profile for it
+            self._own_profile.setdefault(r.jurisdiction, r.id)
         self.profile = w.Dropdown(
             options=[(r.name_zh, r.id) for r in profiles.itertuples()],
             value="national",
@@ -295,6 +299,11 @@ class SpecialEducationDashboard:
         from IPython.display import display
 
         display(self.view)
+
+
+def _has_population_rule(profile_id: str) -> bool:
+    rules = targets.get_profile(profile_id).rules_for("special_education")
+    return any(r.population is not None for r in rules)
 
 
 def special_education_dashboard(**kwargs) -> w.Widget:

@@ -7,10 +7,12 @@ Example
 -------
 >>> from toolkit import data, indicators
 >>> card = indicators.check(data.load_demo(), "平顶山")
->>> sorted(card["indicator"].unique())[:2]
-['inclusive_kindergarten_coverage', 'public_kindergarten_share']
+>>> card.query("name == '叶县' and indicator == 'special_education'")["status"].tolist()
+['达标']
 """
 
+from .aggregates import FUNDING, disabled_enrolment_rate, funding_standard
+from .balance import balanced_development, coefficient_of_variation, school_resource_indicators
 from .common import (
     BENCHMARK_NOTE,
     MET,
@@ -33,6 +35,8 @@ from .special_education import (
 from .teachers import teacher_rotation
 
 __all__ = [
+    "FUNDING", "balanced_development", "coefficient_of_variation", "disabled_enrolment_rate",
+    "funding_standard", "school_resource_indicators",
     "BENCHMARK_NOTE", "MET", "OUTLOOKS", "history", "outlook", "MISSING", "NOT_APPLICABLE", "REQUIREMENTS", "STATUSES",
     "STATUS_EN", "UNMET", "check", "inclusive_kindergarten_coverage", "latest_year",
     "public_kindergarten_share", "special_education", "special_education_summary",

@@ -17,6 +17,35 @@ from .common import judge, rule_for, unit_shares
 
 KINDERGARTEN = "幼儿园"
 PUBLIC = "公办"
+#: County totals (``indicators`` table) that stand in for kindergarten records.
+TOTAL = "kg_enrolment"
+
+
+def totals_share(
+    indicators: pd.DataFrame,
+    counties: pd.DataFrame,
+    part: str,
+    *,
+    by: str = "county",
+    year: int | None = None,
+) -> pd.DataFrame:
+    """Share from county totals: sum(``part``) / sum(``kg_enrolment``) per unit.
+
+    >>> ind = pd.DataFrame({"adcode": ["1", "2"], "kg_enrolment": [400, 100],
+    ...                     "public_kg_enrolment": [300, 90]})
+    >>> c = pd.DataFrame({"adcode": ["1", "2"], "name": ["甲", "乙"]})
+    >>> totals_share(ind, c, "public_kg_enrolment")["value"].tolist()
+    [0.75, 0.9]
+    """
+    frame = pd.DataFrame(
+        {
+            "adcode": indicators["adcode"].astype(str),
+            "year": indicators["year"] if "year" in indicators else pd.NA,
+            "numerator": pd.to_numeric(indicators.get(part), errors="coerce"),
+            "denominator": pd.to_numeric(indicators[TOTAL], errors="coerce"),
+        }
+    ).dropna(subset=["numerator", "denominator"])
+    return unit_shares(frame, counties, by=by, year=year)
 
 
 def enrolment_share(
@@ -62,6 +91,9 @@ def public_kindergarten_share(
 ) -> pd.DataFrame:
     """公办园在园幼儿占比: public-kindergarten enrolment / all kindergarten enrolment.
 
+    ``schools`` is kindergarten records, or county totals (the ``indicators``
+    table with ``kg_enrolment`` and ``public_kg_enrolment``).
+
     One row per county (``by="county"``), city or province, with ``value``,
     ``numerator``, ``denominator``, ``target`` (national 60%, 济宁 80%), ``gap``
     (value − target), ``status``, ``rule``, ``deadline``, ``note`` and ``source``.
@@ -72,8 +104,11 @@ def public_kindergarten_share(
     >>> float(r.set_index("name").loc["济宁市", "target"])
     0.8
     """
-    public = schools["ownership"].eq(PUBLIC)
-    shares = enrolment_share(schools, counties, public, by=by, year=year)
+    if TOTAL in schools.columns:
+        shares = totals_share(schools, counties, "public_kg_enrolment", by=by, year=year)
+    else:
+        public = schools["ownership"].eq(PUBLIC)
+        shares = enrolment_share(schools, counties, public, by=by, year=year)
     return judge(shares, rule_for(profile, "public_kindergarten_share"), by)
 
 
@@ -89,7 +124,8 @@ def inclusive_kindergarten_coverage(
 
     The national and city texts give no number, so with their profiles the
     status is 不适用 and only the value is reported; a profile with a threshold
-    (e.g. a reform zone's 85%) is judged against it.
+    (e.g. a reform zone's 85%) is judged against it. ``schools`` may be county
+    totals with ``kg_enrolment`` and ``inclusive_kg_enrolment``.
 
     >>> from toolkit import data
     >>> demo = data.load_demo()
@@ -97,6 +133,9 @@ def inclusive_kindergarten_coverage(
     >>> set(r["status"])
     {'不适用'}
     """
-    inclusive = schools["ownership"].eq(PUBLIC) | schools["inclusive"].fillna(False).astype(bool)
-    shares = enrolment_share(schools, counties, inclusive, by=by, year=year)
+    if TOTAL in schools.columns:
+        shares = totals_share(schools, counties, "inclusive_kg_enrolment", by=by, year=year)
+    else:
+        incl = schools["ownership"].eq(PUBLIC) | schools["inclusive"].fillna(False).astype(bool)
+        shares = enrolment_share(schools, counties, incl, by=by, year=year)
     return judge(shares, rule_for(profile, "inclusive_kindergarten_coverage"), by)

@@ -39,8 +39,10 @@ def project(years: np.ndarray, values: np.ndarray, at: float, share: bool = True
     >>> project(np.array([2022, 2023, 2024]), np.array([0.5, 0.55, 0.6]), 2027)
     (0.75, 0.05)
     """
-    slope, intercept = np.polyfit(years.astype(float), values.astype(float), 1)
-    value = intercept + slope * at
+    x, y = years.astype(float), values.astype(float)
+    dx = x - x.mean()  # centred years: the closed form stays well conditioned
+    slope = float((dx * (y - y.mean())).sum() / (dx * dx).sum())
+    value = y.mean() + slope * (at - x.mean())
     if share:
         value = min(max(value, 0.0), 1.0)
     return round(float(value), 12), round(float(slope), 12)
@@ -89,7 +91,7 @@ def outlook(
         if compare(latest["value"], target):
             rows.append(row | {"outlook": MET_NOW, "note": ""})
             continue
-        if len(g) < 2:
+        if g["year"].nunique() < 2:
             rows.append(
                 row | {"outlook": MISSING, "note": "少于两年数据，无法外推 / fewer than two years"}
             )
@@ -121,7 +123,7 @@ def history(
     >>> demo = data.load_demo()
     >>> h = history(public_kindergarten_share, demo.schools, demo.counties, "济宁")
     >>> sorted(h["year"].unique().tolist())
-    [2022, 2023, 2024]
+    [2020, 2021, 2022, 2023, 2024]
     """
     years = sorted(int(y) for y in table["year"].dropna().unique())
     return pd.concat(

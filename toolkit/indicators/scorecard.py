@@ -1,42 +1,50 @@
 """The scorecard: every rule of a profile that the data supports, county by county.
 
 :func:`check` runs each rule of the profile through its indicator and returns
-one tidy table, county × rule. A rule whose indicator the toolkit cannot yet
-compute, or whose input table is missing, is listed for every county with
-status 数据缺失 and the reason — never skipped silently.
+one tidy table, county × rule, with the rule's source. Where the data has
+several years, each rule with a number and a deadline also gets its outlook
+(已达标 / 按期可达 / 有风险 / 难以达标, see :mod:`toolkit.indicators.outlook`).
+A rule whose indicator the toolkit cannot compute, or whose input table is
+missing, is listed for every county with status 数据缺失 and the reason —
+never skipped silently.
+
+Indicators come from record-level tables (``schools``, ``teachers``,
+``resources``) when present, else from county totals (``indicators``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pandas as pd
 
-from ..targets import Profile, get_profile
+from ..targets import Profile, Rule, get_profile
+from .aggregates import FUNDING, disabled_enrolment_rate, funding_standard
+from .balance import BENCHMARK as BALANCE_PROFILE
+from .balance import balanced_development
 from .common import MISSING
-from .kindergartens import inclusive_kindergarten_coverage, public_kindergarten_share
+from .kindergartens import TOTAL, inclusive_kindergarten_coverage, public_kindergarten_share
+from .outlook import outlook
 from .special_education import special_education
-from .teachers import BENCHMARKS, teacher_rotation
+from .teachers import BENCHMARKS, YEAR_RULES, teacher_rotation
 
 SCORECARD_COLUMNS = [
-    "adcode", "name", "indicator", "rule", "title", "value", "target", "gap", "status",
-    "deadline", "level", "note", "source",
+    "adcode", "name", "indicator", "rule", "measure", "title", "year", "value", "unit", "target", "gap",
+    "status", "deadline", "level", "outlook", "projected", "note", "source",
 ]  # fmt: skip
+TABLES = ("counties", "schools", "teachers", "indicators", "resources")
 
 
 def _tables(data: Any) -> dict[str, pd.DataFrame]:
     if isinstance(data, dict):
         return {k: v for k, v in data.items() if v is not None}
-    return {
-        k: getattr(data, k)
-        for k in ("counties", "schools", "teachers")
-        if getattr(data, k, None) is not None
-    }
+    return {k: getattr(data, k) for k in TABLES if getattr(data, k, None) is not None}
 
 
-def _special(t: dict, prof: Profile, by: str) -> pd.DataFrame:
-    r = special_education(t["counties"], t["schools"], prof)
+def _special(t: dict, prof: Profile, by: str, year: int | None) -> pd.DataFrame:
+    r = special_education(t["counties"], t["schools"], prof, year=year)
     lacks = r["lacks"].fillna("")
     return r.assign(
         indicator="special_education",
@@ -50,34 +58,100 @@ def _special(t: dict, prof: Profile, by: str) -> pd.DataFrame:
     )
 
 
-def _share(fn: Callable) -> Callable:
-    def run(t: dict, prof: Profile, by: str) -> pd.DataFrame:
-        return fn(t["schools"], t["counties"], prof, by=by).assign(indicator=fn.__name__)
+def _kindergarten(fn: Callable) -> Callable:
+    def run(t: dict, prof: Profile, by: str, year: int | None) -> pd.DataFrame:
+        table = t["schools"] if "schools" in t else t["indicators"]
+        return fn(table, t["counties"], prof, by=by, year=year).assign(indicator=fn.__name__)
 
     return run
 
 
-def _rotation(t: dict, prof: Profile, by: str) -> pd.DataFrame:
-    return teacher_rotation(t["teachers"], t["counties"], prof, by=by)
+def _rotation(t: dict, prof: Profile, by: str, year: int | None) -> pd.DataFrame:
+    table = t["teachers"] if "teachers" in t else t["indicators"]
+    return teacher_rotation(table, t["counties"], prof, by=by, year=year)
 
 
-#: indicator → (tables it needs, function returning that indicator's rows).
-RUNNERS: dict[str, tuple[tuple[str, ...], Callable]] = {
-    "special_education": (("counties", "schools"), _special),
-    "public_kindergarten_share": (("counties", "schools"), _share(public_kindergarten_share)),
-    "inclusive_kindergarten_coverage": (
-        ("counties", "schools"),
-        _share(inclusive_kindergarten_coverage),
+def _disabled(t: dict, prof: Profile, by: str, year: int | None) -> pd.DataFrame:
+    return disabled_enrolment_rate(t["indicators"], t["counties"], prof, by=by, year=year)
+
+
+def _funding(indicator: str, t: dict, prof: Profile, by: str, year: int | None) -> pd.DataFrame:
+    return funding_standard(t["indicators"], t["counties"], prof, indicator, by=by, year=year)
+
+
+def _balance(t: dict, prof: Profile, by: str, year: int | None) -> pd.DataFrame:
+    out = balanced_development(t["resources"], t["counties"], prof, year=year)
+    return out.assign(measure=out["section"] + "·" + out["measure"]).drop(columns="section")
+
+
+#: indicator → (alternative sets of tables it can be computed from, function returning its rows).
+RUNNERS: dict[str, tuple[tuple[tuple[str, ...], ...], Callable]] = {
+    "special_education": ((("counties", "schools"),), _special),
+    "public_kindergarten_share": (
+        (("counties", "schools"), ("counties", "indicators")),
+        _kindergarten(public_kindergarten_share),
     ),
-    **{name: (("counties", "teachers"), _rotation) for name in BENCHMARKS},
+    "inclusive_kindergarten_coverage": (
+        (("counties", "schools"), ("counties", "indicators")),
+        _kindergarten(inclusive_kindergarten_coverage),
+    ),
+    **{
+        name: ((("counties", "teachers"), ("counties", "indicators")), _rotation)
+        for name in ("teacher_exchange_rate", "key_teacher_share_of_exchanged")
+    },
+    **{
+        name: ((("counties", "teachers"),), _rotation)
+        for name in BENCHMARKS
+        if name not in ("teacher_exchange_rate", "key_teacher_share_of_exchanged")
+    },
+    "disabled_enrolment_rate": ((("counties", "indicators"),), _disabled),
+    **{name: ((("counties", "indicators"),), partial(_funding, name)) for name in FUNDING},
+    **{
+        name: ((("counties", "resources"),), _balance)
+        for name in ("balanced_cv_primary", "balanced_cv_junior", "balanced_school_standards")
+    },
+}
+#: Columns an indicator table needs before it can stand in for records.
+_TOTALS_NEED = {
+    "public_kindergarten_share": TOTAL,
+    "inclusive_kindergarten_coverage": TOTAL,
+    "teacher_exchange_rate": "teachers_rotated",
+    "key_teacher_share_of_exchanged": "teachers_rotated",
+    **{name: name for name in FUNDING},
+    "disabled_enrolment_rate": "disabled_children",
 }
 
 
-def check(data: Any, profile: str | Profile = "national", *, by: str = "county") -> pd.DataFrame:
+def _source(indicator: str, tables: dict) -> tuple[str, ...] | None:
+    """The first table set that can compute ``indicator``, or None."""
+    for option in RUNNERS[indicator][0]:
+        if all(n in tables for n in option):
+            need = _TOTALS_NEED.get(indicator)
+            if "indicators" in option and need and need not in tables["indicators"]:
+                if indicator != "disabled_enrolment_rate" or (
+                    "disabled_enrolment_rate" not in tables["indicators"]
+                ):
+                    continue
+            return option
+    return None
+
+
+def check(
+    data: Any,
+    profile: str | Profile = "national",
+    *,
+    by: str = "county",
+    year: int | None = None,
+    with_outlook: bool = True,
+) -> pd.DataFrame:
     """Check every rule of ``profile`` against ``data``; one row per county and rule.
 
-    ``data`` is anything with ``.counties``, ``.schools`` and ``.teachers``
-    (such as :func:`toolkit.data.load_demo`'s result) or a dict of those tables.
+    ``data`` is anything with ``.counties`` and some of ``.schools``,
+    ``.teachers``, ``.indicators`` and ``.resources`` (such as
+    :func:`toolkit.data.load_demo` or :func:`toolkit.data.read_workbook`), or a
+    dict of those tables. ``year`` defaults to the latest year of each table.
+    With ``with_outlook`` (default) and several years of data, rules with a
+    number and a deadline get ``outlook`` and ``projected`` (value at the deadline).
 
     >>> from toolkit import data
     >>> card = check(data.load_demo(), "济宁")
@@ -89,36 +163,87 @@ def check(data: Any, profile: str | Profile = "national", *, by: str = "county")
     counties = tables.get("counties")
     if counties is None:
         raise ValueError("data 需要 counties 表 / data needs a counties table")
-    frames, done = [], set()
+    frames, done = [], {}
     wanted = {r.indicator for r in prof.rules}
     for rule in prof.rules:
         if rule.indicator not in RUNNERS:
             frames.append(_unsupported(counties, rule, "本工具尚不能计算此指标 / not computed yet"))
             continue
-        needs, run = RUNNERS[rule.indicator]
-        lacking = [n for n in needs if n not in tables]
-        if lacking:
-            frames.append(_unsupported(counties, rule, f"缺少数据表 {lacking} / missing tables"))
+        option = _source(rule.indicator, tables)
+        if option is None:
+            needs = " 或 ".join("+".join(o) for o in RUNNERS[rule.indicator][0])
+            frames.append(
+                _unsupported(counties, rule, f"缺少数据表（需要 {needs}） / missing tables")
+            )
             continue
-        if run in done:  # one indicator function covers several rules (special education)
+        run = RUNNERS[rule.indicator][1]
+        if run in done:  # one indicator function covers several rules
             continue
-        done.add(run)
-        out = run(tables, prof, by)
-        frames.append(out[out["indicator"].isin(wanted)])
+        done[run] = True
+        out = run(tables, prof, by, year)
+        out = out[out["indicator"].isin(wanted)]
+        if with_outlook and by == "county":
+            out = _with_outlook(out, run, tables, prof, by, _rules_by_key(prof))
+        frames.append(out)
     card = pd.concat(frames, ignore_index=True)
-    titles = {f"{r.profile}:{r.id}": (r.title_zh, r.level) for r in _all_rules(prof)}
-    card["title"] = card["rule"].map(lambda x: titles.get(x, ("", ""))[0])
-    card["level"] = card["rule"].map(lambda x: titles.get(x, ("", ""))[1])
+    rules = _rules_by_key(prof)
+    card["title"] = card["rule"].map(lambda x: rules[x].title_zh if x in rules else "")
+    card["level"] = card["rule"].map(lambda x: rules[x].level if x in rules else "")
+    card["unit"] = card["rule"].map(lambda x: _unit(rules.get(x), x))
     return card.reindex(columns=SCORECARD_COLUMNS).reset_index(drop=True)
 
 
-def _all_rules(prof: Profile):
-    yield from prof.rules
-    for name in set(BENCHMARKS.values()):
-        yield from get_profile(name).rules
+def _unit(rule: Rule | None, key: str) -> str:
+    if rule is None:
+        return ""
+    if rule.indicator in YEAR_RULES:
+        return "share"  # years rules are judged as the share of teachers beyond them
+    return rule.unit or (
+        "share" if "share" in rule.indicator or "coverage" in rule.indicator else ""
+    )
 
 
-def _unsupported(counties: pd.DataFrame, rule, reason: str) -> pd.DataFrame:
+def _rules_by_key(prof: Profile) -> dict[str, Rule]:
+    out = {f"{r.profile}:{r.id}": r for r in prof.rules}
+    for name in {*BENCHMARKS.values(), BALANCE_PROFILE}:
+        out |= {f"{r.profile}:{r.id}": r for r in get_profile(name).rules}
+    return out
+
+
+def _with_outlook(out, run, tables, prof, by, rules) -> pd.DataFrame:
+    """Add each county's outlook to the rules that have a number and a deadline."""
+    years = sorted(
+        {
+            int(y)
+            for t in tables.values()
+            if "year" in t.columns
+            for y in t["year"].dropna().unique()
+        }
+    )
+    if len(years) < 2 or "year" not in out.columns:
+        return out
+    history = pd.concat([run(tables, prof, by, y) for y in years], ignore_index=True)
+    if "measure" not in out.columns:  # one row per county and rule, except balance's 7 measures
+        out, history = out.assign(measure=""), history.assign(measure="")
+    out["measure"] = out["measure"].fillna("")
+    history["measure"] = history["measure"].fillna("")
+    pieces = []
+    for (key, measure), rows in out.groupby(["rule", "measure"], sort=False):
+        rule = rules.get(key)
+        hist = history[(history["rule"] == key) & (history["measure"] == measure)]
+        if rule is None or rule.threshold is None or hist["target"].isna().all():
+            pieces.append(rows)
+            continue
+        comparator = "<=" if rule.indicator in YEAR_RULES else (rule.comparator or ">=")
+        share = _unit(rule, key) == "share"
+        hist = hist.assign(deadline=hist["deadline"].fillna(prof.horizon or 2027))
+        view = outlook(hist, comparator=comparator, share=share)[["adcode", "outlook", "projected"]]
+        rows = rows.drop(columns=["outlook", "projected"], errors="ignore")
+        pieces.append(rows.merge(view, on="adcode", how="left"))
+    return pd.concat(pieces, ignore_index=True)
+
+
+def _unsupported(counties: pd.DataFrame, rule: Rule, reason: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "adcode": counties["adcode"].astype(str),

@@ -1,4 +1,4 @@
-"""Data: the column dictionary (``schema.csv``) and the bundled demo data.
+"""The bundled demo data (示例数据（模拟）) and the national census population table.
 
 The demo data (示例数据（模拟）) covers the 33 county-level units of 长治市,
 平顶山市 and 济宁市. Boundaries and populations are real (第七次全国人口普查,
@@ -13,6 +13,8 @@ Example
 ('示例数据（模拟）', True)
 >>> int(demo.counties.set_index("name").loc["叶县", "population"])
 702345
+>>> {t: sorted(getattr(demo, t)["year"].unique().tolist()) for t in ("teachers", "indicators")}
+{'teachers': [2022, 2023, 2024], 'indicators': [2020, 2021, 2022, 2023, 2024]}
 """
 
 from __future__ import annotations
@@ -23,56 +25,26 @@ from pathlib import Path
 
 import pandas as pd
 
+from .schema import read_schema, tables
+
 DEMO_LABEL = "示例数据（模拟）"
 DEMO_NOTE = (
     "教育数据为模拟，行政区划边界与人口为真实数据（第七次全国人口普查）。"
     " / Education figures are simulated; boundaries and populations are real (2020 census)."
 )
-#: The canonical tables, in the order they are usually joined.
-TABLES = ("counties", "schools", "teachers")
-SCHEMA_PATH = Path(__file__).resolve().parent / "schema.csv"
+#: The demo's tables, in the order they are usually joined.
+DEMO_TABLES = ("counties", "schools", "teachers", "indicators", "resources")
+#: Tables the demo may lack: ``resources`` is written by ``data/make_resources.py``.
+OPTIONAL_TABLES = ("resources",)
 #: Where ``data/make_demo.py`` writes the demo CSVs (the package is installed editable).
-DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
+DEMO_DIR = Path(__file__).resolve().parents[2] / "data" / "demo"
 
 # schema.csv dtype -> the dtype read_csv is asked for. ``category`` columns (a closed
 # set of values, see ``allowed``) stay plain strings so they compare and concat freely.
-_READ_DTYPES = {"string": str, "category": str, "int": "int64", "bool": "boolean"}
-
-
-@functools.cache
-def _schema() -> pd.DataFrame:
-    if not SCHEMA_PATH.is_file():
-        raise FileNotFoundError(
-            f"找不到列定义文件 {SCHEMA_PATH}，请重新安装本工具包。 / "
-            f"Column dictionary {SCHEMA_PATH} is missing: reinstall the toolkit."
-        )
-    schema = pd.read_csv(SCHEMA_PATH, dtype=str, keep_default_na=False, encoding="utf-8")
-    schema["required"] = schema["required"].str.lower().eq("true")
-    return schema
-
-
-def read_schema(table: str | None = None) -> pd.DataFrame:
-    """The canonical column dictionary, one row per (table, column).
-
-    Columns: ``table``, ``column``, ``header_zh`` (the Chinese header),
-    ``aliases`` (other accepted headers, ``|``-separated), ``dtype``
-    (string/int/bool/category), ``unit``, ``allowed`` (``|``-separated, empty
-    if free), ``required`` (bool) and ``description``. Pass ``table`` to get
-    one table's rows only.
-
-    >>> s = read_schema("schools").set_index("column")
-    >>> s.loc["level", "header_zh"], s.loc["enrolment", "unit"]
-    ('学段', '人')
-    """
-    schema = _schema()
-    if table is None:
-        return schema.copy()
-    if table not in TABLES:
-        raise ValueError(
-            f"未知的表“{table}”，可用：{', '.join(TABLES)}。 / "
-            f"Unknown table '{table}'; use one of {TABLES}."
-        )
-    return schema[schema["table"] == table].reset_index(drop=True)
+# ``int`` and ``bool`` are read nullable, then made plain where a column has no blanks.
+_READ_DTYPES = {"string": str, "category": str, "int": "Int64", "bool": "boolean",
+                "float": "float64", "share": "float64"}  # fmt: skip
+_PLAIN = {"int": "int64", "bool": bool}
 
 
 def _read_table(path: Path, table: str) -> pd.DataFrame:
@@ -83,66 +55,83 @@ def _read_table(path: Path, table: str) -> pd.DataFrame:
                         na_values={c: [""] for c in dtypes})  # fmt: skip
     missing = [c for c in cols["column"] if c not in frame.columns]
     if missing:
+        script = "data/make_resources.py" if table == "resources" else "data/make_demo.py"
         raise ValueError(
-            f"{path} 缺少列：{', '.join(missing)}；请重新生成示例数据（python data/make_demo.py）。 / "
-            f"{path} lacks columns {missing}; regenerate the demo with `python data/make_demo.py`."
+            f"{path} 缺少列：{', '.join(missing)}；请重新生成示例数据（python {script}）。 / "
+            f"{path} lacks columns {missing}; regenerate the demo with `python {script}`."
         )
-    for col in cols.loc[cols["dtype"] == "bool", "column"]:
-        if not frame[col].isna().any():  # blanks allowed only where meaningful (inclusive)
-            frame[col] = frame[col].astype(bool)
+    for col, dtype in zip(cols["column"], cols["dtype"], strict=True):
+        if dtype in _PLAIN and not frame[col].isna().any():  # blanks only where meaningful
+            frame[col] = frame[col].astype(_PLAIN[dtype])
     return frame[list(cols["column"])]
 
 
 @dataclass(frozen=True, eq=False)
 class DemoData:
-    """The three demo tables plus the label every view of them must show.
+    """The demo tables plus the label every view of them must show.
 
     ``counties``: one row per county (adcode, name, city, city_adcode, province,
     province_adcode, population, population_source). ``schools``: one row per
-    school and year (2022–2024). ``teachers``: one row per teacher (2024 only).
+    school and year (2020–2024). ``teachers``: one row per teacher and year
+    (2022–2024, one roster: ``teacher_id`` is stable). ``indicators``: one row
+    per county and year (2020–2024) of county-level aggregates. ``resources``:
+    per-school resources when ``data/demo/resources.csv`` exists, else None.
     Column meanings are in :func:`read_schema` and data/README.md.
     """
 
     counties: pd.DataFrame = field(repr=False)
     schools: pd.DataFrame = field(repr=False)
     teachers: pd.DataFrame = field(repr=False)
+    indicators: pd.DataFrame = field(repr=False)
+    resources: pd.DataFrame | None = field(default=None, repr=False)
     label: str = DEMO_LABEL
     note: str = DEMO_NOTE
     is_simulated: bool = True
 
 
 @functools.cache
-def _demo_frames(directory: Path) -> tuple[pd.DataFrame, ...]:
-    if not directory.is_dir() or not all((directory / f"{t}.csv").is_file() for t in TABLES):
+def _demo_frames(directory: Path) -> dict[str, pd.DataFrame | None]:
+    needed = [t for t in DEMO_TABLES if t not in OPTIONAL_TABLES]
+    if not directory.is_dir() or not all((directory / f"{t}.csv").is_file() for t in needed):
         raise FileNotFoundError(
-            f"找不到示例数据 {directory}/{{counties,schools,teachers}}.csv。"
+            f"找不到示例数据 {directory}/{{{','.join(needed)}}}.csv。"
             "请在项目根目录运行 `python data/make_demo.py` 生成。 / "
             f"Demo data not found in {directory}: run `python data/make_demo.py` "
             "from the project root to generate it."
         )
-    return tuple(_read_table(directory / f"{t}.csv", t) for t in TABLES)
+    frames: dict[str, pd.DataFrame | None] = {}
+    for t in DEMO_TABLES:
+        path = directory / f"{t}.csv"
+        # an optional table is read only when its file and its schema rows both exist
+        present = t not in OPTIONAL_TABLES or (path.is_file() and t in tables())
+        frames[t] = _read_table(path, t) if present else None
+    return frames
 
 
 def load_demo(directory: str | Path | None = None) -> DemoData:
     """The bundled demo data (示例数据（模拟）) with canonical dtypes.
 
     ``adcode``, ``school_id`` and other codes are strings (leading zeros kept),
-    counts and ``year`` are int64, flags are bool; ``inclusive`` is pandas'
-    nullable ``boolean`` because it is blank for non-kindergartens. ``level``
-    and ``ownership`` are plain strings from the ``allowed`` set of the schema.
+    counts and ``year`` are int64, flags are bool, amounts and rates float64.
+    A column with blanks is nullable instead: ``inclusive`` is ``boolean``
+    (blank for non-kindergartens) and the teacher counts of ``indicators`` are
+    ``Int64`` (blank before 2022). ``level`` and ``ownership`` are plain
+    strings from the ``allowed`` set of the schema.
     Files are read once per process; each call returns fresh copies, so
     changing one result does not change the next. ``directory`` defaults to
     :data:`DEMO_DIR`.
 
     >>> demo = load_demo()
     >>> demo.schools["year"].unique().tolist()
-    [2022, 2023, 2024]
+    [2020, 2021, 2022, 2023, 2024]
+    >>> demo.indicators["teachers_rotated"].dtype
+    Int64Dtype()
     >>> demo.counties.groupby("city", sort=False)["population"].sum().to_dict()
     {'长治市': 3180884, '平顶山市': 4805387, '济宁市': 8023296}
     """
     path = Path(directory).resolve() if directory is not None else DEMO_DIR
-    counties, schools, teachers = (f.copy() for f in _demo_frames(path))
-    return DemoData(counties=counties, schools=schools, teachers=teachers)
+    frames = _demo_frames(path)
+    return DemoData(**{t: None if f is None else f.copy() for t, f in frames.items()})
 
 
 #: How the census table labels its rows, from the adcode's shape.
@@ -176,7 +165,7 @@ def census_population() -> pd.DataFrame:
     >>> int(pop.loc["410422", "population"])  # 叶县
     702345
     """
-    from . import sources
+    from .. import sources
 
     xlsx = sources.fetch("census2020_leiii")
     digest = sources.SOURCES["census2020_leiii"].sha256[:12]

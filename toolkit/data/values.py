@@ -1,0 +1,230 @@
+"""Cell values as bureaus write them, turned into canonical values — column by column.
+
+Each ``clean_*`` function takes a column of raw cells (strings, numbers or
+blanks, as read from CSV or Excel) and returns a :class:`Cleaned`: the clean
+values, a mask of cells that could not be read (with the reason per cell) and a
+mask of cells that were read but changed in a way worth reporting (a bare ``65``
+in a share column read as 65%). Nothing is evaluated: formulas are read as the
+values Excel last saved, and text is never executed.
+
+Example
+-------
+>>> import pandas as pd
+>>> clean_int(pd.Series(["１,２３４", "12 345", "-3", "x"])).values.tolist()
+[1234.0, 12345.0, nan, nan]
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SYNONYMS_PATH = Path(__file__).resolve().parent.parent / "synonyms.csv"
+
+TRUE_WORDS = {"是", "true", "t", "yes", "y", "1", "1.0", "√", "✓", "有", "对", "普惠", "普惠性"}
+FALSE_WORDS = {
+    "否",
+    "false",
+    "f",
+    "no",
+    "n",
+    "0",
+    "0.0",
+    "×",
+    "✗",
+    "无",
+    "非普惠",
+    "非普惠性",
+    "不是",
+}
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(\D|$))")
+
+
+@dataclass
+class Cleaned:
+    """Clean values plus per-cell problems, aligned with the input's index."""
+
+    values: pd.Series
+    bad: pd.Series  # reason (zh / en) where a cell could not be read, else ""
+    changed: pd.Series  # note (zh / en) where a readable cell was reinterpreted, else ""
+
+
+def _text(cells: pd.Series) -> pd.Series:
+    """Cells as NFKC text without surrounding spaces; blanks become ""."""
+    out = cells.astype(object).where(cells.notna(), "")
+    out = out.map(lambda v: unicodedata.normalize("NFKC", str(v)).strip())
+    return out.replace({"nan": "", "NaN": "", "None": "", "<NA>": "", "-": "", "—": "", "/": ""})
+
+
+def _none(values: pd.Series) -> pd.Series:
+    """Object column with None (not NaN) for missing values."""
+    return values.astype(object).where(values.notna(), None)
+
+
+def _empty(index: pd.Index) -> pd.Series:
+    return pd.Series("", index=index, dtype=object)
+
+
+def _number(text: pd.Series) -> pd.Series:
+    """Parse numbers written with full-width digits, spaces or thousands separators."""
+    t = text.str.replace(_THOUSANDS, "", regex=True).str.replace(r"\s", "", regex=True)
+    return pd.to_numeric(t, errors="coerce")
+
+
+def clean_int(cells: pd.Series) -> Cleaned:
+    """Whole non-negative counts (在校生数, 特教班数 …).
+
+    ``1,234``, ``１２３４``, ``1 234`` and ``1234.0`` read as 1234; negatives,
+    fractions and text are bad cells.
+
+    >>> c = clean_int(pd.Series(["1,234", "2.5", "-1", ""]))
+    >>> c.values.tolist()[0], c.bad.tolist()[1:3]
+    (1234.0, ['不是整数 / not a whole number', '不能为负数 / must not be negative'])
+    """
+    return _numeric(cells, whole=True)
+
+
+def clean_float(cells: pd.Series) -> Cleaned:
+    """Non-negative amounts (元, ㎡): as :func:`clean_int` but fractions allowed.
+
+    >>> clean_float(pd.Series(["7,000.5", "abc"])).values.tolist()
+    [7000.5, nan]
+    """
+    return _numeric(cells, whole=False)
+
+
+def _numeric(cells: pd.Series, *, whole: bool) -> Cleaned:
+    text = _text(cells)
+    num = _number(text)
+    bad = _empty(cells.index)
+    bad[(text != "") & num.isna()] = "不是数字 / not a number"
+    bad[num.notna() & ~np.isfinite(num.fillna(0))] = "不是有限数字 / not a finite number"
+    bad[num < 0] = "不能为负数 / must not be negative"
+    if whole:
+        frac = num.notna() & (num != num.round())
+        bad[frac & (bad == "")] = "不是整数 / not a whole number"
+    values = num.where(bad == "")
+    return Cleaned(values.astype("float64"), bad, _empty(cells.index))
+
+
+def clean_share(cells: pd.Series) -> Cleaned:
+    """Shares in [0, 1] from ``65%``, ``0.65`` or ``65`` (read as 65%, reported).
+
+    A column may mix the three. Values above 100% or below 0 are bad cells.
+
+    >>> c = clean_share(pd.Series(["65%", "0.65", "65", "120%"]))
+    >>> c.values.round(2).tolist()[:3], bool(c.changed[2]), bool(c.bad[3])
+    ([0.65, 0.65, 0.65], True, True)
+    """
+    text = _text(cells)
+    pct = text.str.endswith("%") | text.str.endswith("％")
+    num = _number(text.str.rstrip("%％"))
+    bad, changed = _empty(cells.index), _empty(cells.index)
+    bad[(text != "") & num.isna()] = "不是数字或百分数 / not a number or percentage"
+    value = num.where(~pct, num / 100)
+    bare = ~pct & (num > 1) & (num <= 100)
+    changed[bare] = "大于1的数按百分数读取 / a number above 1 read as a percentage"
+    value = value.where(~bare, num / 100)
+    bad[(value > 1) & (bad == "")] = "超过100% / above 100%"
+    bad[(value < 0) & (bad == "")] = "不能为负数 / must not be negative"
+    return Cleaned(value.where(bad == "").astype("float64"), bad, changed)
+
+
+def clean_bool(cells: pd.Series) -> Cleaned:
+    """是/否, true/false, 1/0, √/×, Y/N … as booleans; blanks stay missing.
+
+    >>> clean_bool(pd.Series(["是", "否", "TRUE", "", "也许"])).values.tolist()
+    [True, False, True, <NA>, <NA>]
+    """
+    text = _text(cells).str.lower()
+    values = pd.Series(pd.NA, index=cells.index, dtype="boolean")
+    values[text.isin(TRUE_WORDS)] = True
+    values[text.isin(FALSE_WORDS)] = False
+    bad = _empty(cells.index)
+    bad[(text != "") & values.isna()] = "应为“是”或“否” / expected 是 (yes) or 否 (no)"
+    return Cleaned(values, bad, _empty(cells.index))
+
+
+def clean_year(cells: pd.Series) -> Cleaned:
+    """Years from ``2024``, ``2024年``, ``2024-2025学年`` (the first year) or an Excel date.
+
+    >>> clean_year(pd.Series(["2024年", "2023-2024学年", 2022.0, "明年"])).values.tolist()
+    [2024.0, 2023.0, 2022.0, nan]
+    """
+    raw = cells.map(
+        lambda v: v.year if hasattr(v, "year") and not isinstance(v, int | float) else v
+    )
+    text = _text(raw)
+    found = text.str.extract(r"^((?:19|20)\d{2})(?:\.0)?(?:\D.*)?$")[0]
+    values = pd.to_numeric(found, errors="coerce")
+    bad = _empty(cells.index)
+    bad[(text != "") & values.isna()] = "不是年份（如 2024）/ not a year (e.g. 2024)"
+    return Cleaned(values.astype("float64"), bad, _empty(cells.index))
+
+
+def clean_code(cells: pd.Series) -> Cleaned:
+    """Six-digit administrative codes written as text, numbers or with spaces.
+
+    ``140403``, ``140403.0``, `` 1404 03 `` read as ``140403``; a 12-digit
+    statistical code (统计用区划代码, ``140403000000``) is cut to its first six
+    digits and reported. Other shapes are bad cells.
+
+    >>> c = clean_code(pd.Series(["140403.0", "1404 03", "140403000000", "14040"]))
+    >>> c.values.tolist(), bool(c.changed[2]), bool(c.bad[3])
+    (['140403', '140403', '140403', None], True, True)
+    """
+    text = _text(cells).str.replace(r"\s", "", regex=True).str.replace(r"\.0+$", "", regex=True)
+    values = pd.Series(None, index=cells.index, dtype=object)
+    six = text.str.fullmatch(r"\d{6}")
+    twelve = text.str.fullmatch(r"\d{6}0{6}|\d{12}") & ~six
+    values[six] = text[six]
+    values[twelve] = text[twelve].str[:6]
+    bad, changed = _empty(cells.index), _empty(cells.index)
+    bad[(text != "") & values.isna()] = "区划代码应为6位数字 / a county code has 6 digits"
+    changed[twelve] = "12位统计代码取前6位 / 12-digit statistical code cut to 6 digits"
+    return Cleaned(_none(values), bad, changed)
+
+
+def clean_text(cells: pd.Series) -> Cleaned:
+    """Free text (names, ids): NFKC, trimmed, inner line breaks removed; numbers lose ``.0``.
+
+    >>> clean_text(pd.Series([" 潞州区 ", 1234.0, None])).values.tolist()
+    ['潞州区', '1234', None]
+    """
+    text = _text(cells).str.replace(r"[\r\n]+", "", regex=True)
+    text = text.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+    return Cleaned(_none(text.where(text != "")), _empty(cells.index), _empty(cells.index))
+
+
+@functools.cache
+def synonyms() -> dict[tuple[str, str], dict[str, str]]:
+    """(table, column) → {written form (normalised) → canonical value}, from ``synonyms.csv``."""
+    table = pd.read_csv(SYNONYMS_PATH, dtype=str, keep_default_na=False, encoding="utf-8")
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    for row in table.itertuples():
+        words = out.setdefault((row.table, row.column), {})
+        for word in (row.value, *filter(None, row.synonyms.split("|"))):
+            words[unicodedata.normalize("NFKC", word).strip().lower()] = row.value
+    return out
+
+
+def clean_category(cells: pd.Series, allowed: list[str], table: str, column: str) -> Cleaned:
+    """One of ``allowed``; common other spellings (公立 → 公办) come from ``synonyms.csv``.
+
+    >>> clean_category(pd.Series(["公立", "民办", "股份制"]), ["公办", "民办"],
+    ...                "schools", "ownership").values.tolist()
+    ['公办', '民办', None]
+    """
+    words = {a.lower(): a for a in allowed} | synonyms().get((table, column), {})
+    text = _text(cells).str.lower().str.replace(r"\s", "", regex=True)
+    values = _none(text.map(words))
+    bad = _empty(cells.index)
+    listing = "、".join(allowed)
+    bad[(text != "") & values.isna()] = f"应为 {listing} 之一 / expected one of {listing}"
+    return Cleaned(values, bad, _empty(cells.index))
