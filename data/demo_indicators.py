@@ -4,7 +4,8 @@ Part of ``data/make_demo.py``; every figure is simulated. Two kinds of column:
 
 - **summed from the demo records**, so they agree with them exactly:
   ``kg_enrolment``, ``public_kg_enrolment`` and ``inclusive_kg_enrolment`` from
-  the schools (every year), ``teachers_eligible``, ``teachers_rotated`` and
+  the schools (every year), the special-education school and class counts
+  (``special_schools`` …) from the schools, ``teachers_eligible``, ``teachers_rotated`` and
   ``key_teachers_rotated`` from the teachers (2022–2024; blank before);
 - **simulated county by county**: the disabled children of compulsory-school
   age and how many are enrolled (``disabled_enrolment_rate`` is left blank
@@ -26,12 +27,15 @@ import pandas as pd
 
 INDICATOR_COLUMNS = [
     "adcode", "name", "year", "kg_enrolment", "public_kg_enrolment", "inclusive_kg_enrolment",
-    "disabled_children", "disabled_enrolled", "disabled_enrolment_rate",
+    "special_schools", "standard_special_schools", "special_classes",
+    "classes_nine_year_or_boarding", "disabled_children", "disabled_enrolled", "disabled_enrolment_rate",
     "sped_funding_per_student", "kg_funding_per_student", "private_inclusive_kg_subsidy",
     "primary_funding_per_student", "junior_funding_per_student", "hs_funding_per_student",
     "teachers_eligible", "teachers_rotated", "key_teachers_rotated",
 ]  # fmt: skip
 TEACHER_COUNTS = ["teachers_eligible", "teachers_rotated", "key_teachers_rotated"]
+SPED_COUNTS = ["special_schools", "standard_special_schools", "special_classes",
+               "classes_nine_year_or_boarding"]  # fmt: skip
 
 #: column: (2024 range by city prefix — 长治 1404, 平顶山 4104, 济宁 3708 — or for all
 #: counties, yearly growth range, floor). 2024 values are spread evenly over the range
@@ -94,7 +98,17 @@ def _from_records(schools: pd.DataFrame, teachers: pd.DataFrame) -> pd.DataFrame
         teachers_rotated=teachers["rotated"],
         key_teachers_rotated=teachers["rotated"] & teachers["key_teacher"],
     ).groupby(["adcode", "year"])[TEACHER_COUNTS]
-    out = counts.sum().join(t.sum().astype("Int64"), how="left")
+    special = schools["level"] == "特殊教育学校"
+    classes = schools["special_classes"].where(~special, 0)
+    sped = schools.assign(
+        special_schools=special.astype(int),
+        standard_special_schools=(special & schools["meets_standard"].astype(bool)).astype(int),
+        special_classes=classes,
+        classes_nine_year_or_boarding=classes.where(
+            (schools["level"] == "九年一贯制") | schools["boarding"].astype(bool), 0
+        ),
+    ).groupby(["adcode", "year"])[SPED_COUNTS]
+    out = counts.sum().join(sped.sum(), how="left").join(t.sum().astype("Int64"), how="left")
     return out.reset_index()
 
 

@@ -176,3 +176,13 @@ def test_city_summary_known_answers(demo):
     assert s.loc["济宁市", "coverage"] == pytest.approx(10 / 11)
     assert s.loc["济宁市", UNMET] == 1
     assert s[[MET, UNMET, NOT_APPLICABLE, MISSING]].sum().sum() == 33
+
+
+def test_special_education_from_county_totals():
+    totals = pd.DataFrame({"adcode": ["900001", "900002", "900003"], "special_schools": [1, 0, 0],
+                           "special_classes": [0, 2, 0]})  # fmt: skip
+    counties = pd.DataFrame({"adcode": ["900001", "900002", "900003"], "name": ["甲", "乙", "丙"],
+                             "population": [250_000, 150_000, 150_000]})  # fmt: skip
+    r = special_education(counties, totals).set_index("name")
+    assert r["status"].tolist() == ["达标", "达标", "未达标"]  # school; class under 200k; nothing
+    assert int(r.loc["乙", "special_classes"]) == 2

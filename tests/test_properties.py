@@ -78,3 +78,65 @@ def test_special_education_rule_follows_the_population_line(i, population):
     r = special_education(counties, schools).iloc[0]
     # a class satisfies the national rule below 200,000 and never at or above it
     assert r["status"] == ("达标" if population < 200_000 else "未达标")
+
+
+# --- readers: every row used or rejected, whatever the cells hold -----------------------
+CELL = st.one_of(
+    st.sampled_from(["", " ", "合计", "小计", "140403", "140421", "999999", "1404 03", "140403.0",
+                     "幼儿园", "小学", "大学", "公办", "民办", "公立", "是", "否", "也许",
+                     "1,200", "１２０", "-5", "2.5", "65%", "0.65", "130%", "=1+1"]),
+    st.text(max_size=6),
+    st.integers(min_value=-10, max_value=10_000).map(str),
+)  # fmt: skip
+HEADER = ["学校标识码", "学校名称", "区县代码", "学段", "办学性质", "在校生数", "是否普惠"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(CELL, min_size=7, max_size=7), min_size=0, max_size=25))
+def test_reader_accounts_for_every_row(rows):
+    import csv
+    import io
+
+    from toolkit.data import DataError, read_schools
+
+    buf = io.StringIO()
+    csv.writer(buf).writerows([HEADER, *rows])
+    nonblank = [i for i, r in enumerate(rows) if any(c.strip() for c in r)]
+    expected = nonblank[-1] + 1 if nonblank else 0
+    try:
+        df = read_schools(io.BytesIO(buf.getvalue().encode("utf-8")), name="r.csv")
+    except DataError as e:
+        report = getattr(e, "report", None)
+        if report is None:  # a file-level error (no data rows, binary content) names the file
+            assert "r.csv" in str(e) and " / " in str(e)
+            return
+        assert report.rows_used == 0
+    else:
+        report = df.attrs["report"]
+        assert len(df) == report.rows_used > 0
+        assert df["adcode"].str.fullmatch(r"\d{6}").all()
+        assert (df["enrolment"] >= 0).all()
+    assert report.rows_read == expected
+    assert report.rows_used + report.rows_rejected == report.rows_read
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(["140403", "140404"]), CELL, CELL), min_size=1, max_size=15)
+)
+def test_shares_read_in_unit_interval(rows):
+    import io
+
+    from toolkit.data import DataError, read_indicators
+
+    text = "区县代码,年份,适龄残疾儿童义务教育入学率,在园幼儿数\n" + "\n".join(
+        f"{a},{2000 + i},{r.replace(',', '')},{k.replace(',', '')}"
+        for i, (a, r, k) in enumerate(rows)
+    )
+    try:
+        df = read_indicators(io.BytesIO(text.encode()))
+    except DataError:
+        return
+    rate = df["disabled_enrolment_rate"].dropna()
+    assert ((rate >= 0) & (rate <= 1)).all()
+    assert (df["kg_enrolment"].dropna() >= 0).all()

@@ -61,3 +61,38 @@ quote = "45人"
     assert "not computed yet" in unsupported["note"].iloc[0]
     tenure = card[card["indicator"] == "teachers_over_max_tenure"]
     assert len(tenure) == 33 and "missing tables" in tenure["note"].iloc[0]
+
+
+def test_standard_special_school_rule_by_hand(demo):
+    # data/README.md's scenario: 200k+ counties without a school that meets the standard
+    card = toolkit.check(demo, "national")
+    rows = card[card["indicator"] == "sped_school_200k_plus"].set_index("name")
+    assert sorted(rows.index[rows["status"] == "未达标"]) == sorted(
+        ["屯留区", "潞城区", "襄垣县", "湛河区", "鲁山县", "舞钢市", "鱼台县"]
+    )
+    assert rows.loc["平顺县", "status"] == "不适用"  # 115,927 people: the rule does not apply
+    assert rows.loc["叶县", "status"] == "达标"
+    assert (rows["rule"] == "national:sped_school_200k_plus").all()
+
+
+def test_outlook_and_units_on_the_demo(demo):
+    card = toolkit.check(demo, "济宁")
+    kg = card[card["indicator"] == "public_kindergarten_share"]
+    assert set(kg["outlook"]) == {"已达标", "按期可达", "有风险", "难以达标"}
+    assert (kg["unit"] == "share").all()
+    met_now = kg[kg["outlook"] == "已达标"]
+    assert (met_now["status"] == "达标").all() and (met_now["value"] >= 0.8).all()
+    late = kg[kg["outlook"] == "难以达标"]
+    assert (late["projected"] < 0.8 - 0.05).all()  # more than the margin short at 2027
+
+
+def test_county_totals_give_the_same_answers_as_records(demo):
+    records = toolkit.check(demo, "平顶山", with_outlook=False)
+    totals = toolkit.check({"counties": demo.counties, "indicators": demo.indicators}, "平顶山",
+                           with_outlook=False)  # fmt: skip
+    for indicator in ("special_education", "sped_school_200k_plus", "public_kindergarten_share",
+                      "teacher_exchange_rate", "key_teacher_share_of_exchanged"):  # fmt: skip
+        a = records[records["indicator"] == indicator].set_index("adcode")
+        b = totals[totals["indicator"] == indicator].set_index("adcode")
+        assert (a["status"] == b.loc[a.index, "status"]).all(), indicator
+        assert a["value"].round(9).equals(b.loc[a.index, "value"].round(9)), indicator

@@ -93,17 +93,22 @@ def _decode(raw: bytes, file: str) -> tuple[str, str]:
     )  # fmt: skip
 
 
-def _csv_rows(text: str) -> tuple[list[list[str]], list[int]]:
+def _csv_rows(text: str, file: str) -> tuple[list[list[str]], list[int]]:
     sample = text[:20000]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     rows, numbers = [], []
-    for row in reader:
-        rows.append(row)
-        numbers.append(reader.line_num)
+    try:
+        for row in reader:
+            rows.append(row)
+            numbers.append(reader.line_num)
+    except csv.Error as e:
+        raise DataError(f"CSV 格式错误（{e}）", file=file, row=reader.line_num,
+                        zh="请在 Excel 中打开并另存为 CSV 或 .xlsx 后重试。",
+                        en=f"Malformed CSV ({e}): open it in Excel and save it again.") from None  # fmt: skip
     return rows, numbers
 
 
@@ -249,7 +254,7 @@ def open_grid(
     if "\x00" in text[:1000]:
         raise DataError("这不是文本表格（含二进制内容）", file=file, zh="请上传 Excel（.xlsx）或 CSV 文件。",
                         en="Binary content, not a CSV: upload an .xlsx or CSV file.")  # fmt: skip
-    rows, numbers = _csv_rows(text)
+    rows, numbers = _csv_rows(text, file)
     grid = _grid(file, None, rows, numbers, table, notes)
     grid.encoding = enc
     return grid
@@ -286,7 +291,9 @@ def _grid(file: str, sheet: str | None, rows: list[list[Any]], numbers: list[int
         )  # fmt: skip
     body = rows[at + span :]
     body_numbers = numbers[at + span :]
-    while body and all(v in (None, "") for v in body[-1]):  # trailing blank rows are not rows
+    while body and all(
+        v is None or not str(v).strip() for v in body[-1]
+    ):  # trailing blanks: not rows
         body.pop()
         body_numbers.pop()
     return Grid(file, sheet, numbers[at] if rows else 0, columns, positions, body, body_numbers,

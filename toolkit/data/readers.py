@@ -169,6 +169,14 @@ def read_table(
         repaired=pd.DataFrame(rows.repaired, columns=REPAIRED_COLUMNS),
         columns=grid.columns, ignored_columns=grid.ignored, warnings=grid.warnings,
     )  # fmt: skip
+    recoded = (
+        int((report.repaired["column"] == "行政区划代码").sum()) if len(report.repaired) else 0
+    )
+    if recoded:
+        report.warnings.append(
+            f"{recoded} 行使用了旧的或按名称匹配的区县代码，已改为现行代码（见 repaired） / "
+            f"{recoded} rows had old or name-matched county codes, recoded (see repaired)"
+        )
     if report.rows_used == 0:
         first = report.rejected.head(3)
         why = (

@@ -19,7 +19,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..targets import Profile, get_profile
-from .common import LEVELS, SHARE_COLUMNS, _units, for_year, judge, rule_for, unit_shares
+from .common import LEVELS, SHARE_COLUMNS, _units, for_year, judge, numeric, rule_for, unit_shares
 
 #: Funding indicators: the ``indicators`` column holding each (元/生·年).
 FUNDING = {
@@ -61,8 +61,8 @@ def disabled_enrolment_rate(
     >>> round(float(disabled_enrolment_rate(ind, c, by="city").loc[0, "value"]), 4)  # 143 / 150
     0.9533
     """
-    num = pd.to_numeric(indicators.get("disabled_enrolled"), errors="coerce")
-    den = pd.to_numeric(indicators.get("disabled_children"), errors="coerce")
+    num = numeric(indicators, "disabled_enrolled")
+    den = numeric(indicators, "disabled_children")
     frame = pd.DataFrame(_base(indicators) | {"numerator": num, "denominator": den})
     shares = unit_shares(frame, counties, by=by, year=year)
     note = ""

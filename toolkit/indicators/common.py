@@ -23,6 +23,19 @@ STATUS_EN = {
 BENCHMARK_NOTE = "全域目标，逐县比较仅作参照 / jurisdiction-wide target: a benchmark per county"
 
 
+def numeric(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A column as numbers (NaN where blank or not a number); all NaN if the column is absent.
+
+    >>> numeric(pd.DataFrame({"a": ["1", "2.5"]}), "a").tolist()
+    [1.0, 2.5]
+    >>> bool(numeric(pd.DataFrame({"a": [1]}), "b").isna().all())
+    True
+    """
+    if column not in frame.columns:
+        return pd.Series(float("nan"), index=frame.index)
+    return pd.to_numeric(frame[column], errors="coerce").astype("float64")
+
+
 def latest_year(table: pd.DataFrame) -> int | None:
     """The most recent year in a table (None if it has no ``year`` column).
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..targets import Profile
-from .common import judge, rule_for, unit_shares
+from .common import judge, numeric, rule_for, unit_shares
 
 KINDERGARTEN = "幼儿园"
 PUBLIC = "公办"
@@ -41,8 +41,8 @@ def totals_share(
         {
             "adcode": indicators["adcode"].astype(str),
             "year": indicators["year"] if "year" in indicators else pd.NA,
-            "numerator": pd.to_numeric(indicators.get(part), errors="coerce"),
-            "denominator": pd.to_numeric(indicators[TOTAL], errors="coerce"),
+            "numerator": numeric(indicators, part),
+            "denominator": numeric(indicators, TOTAL),
         }
     ).dropna(subset=["numerator", "denominator"])
     return unit_shares(frame, counties, by=by, year=year)

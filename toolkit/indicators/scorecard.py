@@ -15,12 +15,13 @@ Indicators come from record-level tables (``schools``, ``teachers``,
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
 import pandas as pd
 
-from ..targets import Profile, Rule, get_profile
+from ..targets import Condition, Profile, Rule, get_profile
 from .aggregates import FUNDING, disabled_enrolment_rate, funding_standard
 from .balance import BENCHMARK as BALANCE_PROFILE
 from .balance import balanced_development
@@ -44,7 +45,8 @@ def _tables(data: Any) -> dict[str, pd.DataFrame]:
 
 
 def _special(t: dict, prof: Profile, by: str, year: int | None) -> pd.DataFrame:
-    r = special_education(t["counties"], t["schools"], prof, year=year)
+    table = t["schools"] if "schools" in t else t["indicators"]
+    r = special_education(t["counties"], table, prof, year=year)
     lacks = r["lacks"].fillna("")
     return r.assign(
         indicator="special_education",
@@ -56,6 +58,16 @@ def _special(t: dict, prof: Profile, by: str, year: int | None) -> pd.DataFrame:
             for req, lack, note in zip(r["requirement"], lacks, r["note"], strict=True)
         ],
     )
+
+
+def _sped_standard(t: dict, prof: Profile, by: str, year: int | None) -> pd.DataFrame:
+    """'办好一所达到标准的特殊教育学校': the standard-school test for the counties the rule covers."""
+    rule = prof.rules_for("sped_school_200k_plus")[0]
+    need = replace(rule, indicator="special_education", requires="standard_special_school")
+    below = Condition("<" if rule.population.comparator == ">=" else "<=", rule.population.value)
+    rest = replace(need, id=f"{rule.id}_rest", requires="not_applicable", population=below)
+    out = _special(t, replace(prof, rules=(need, rest)), by, year)
+    return out.assign(indicator=rule.indicator, rule=f"{rule.profile}:{rule.id}")
 
 
 def _kindergarten(fn: Callable) -> Callable:
@@ -86,7 +98,11 @@ def _balance(t: dict, prof: Profile, by: str, year: int | None) -> pd.DataFrame:
 
 #: indicator → (alternative sets of tables it can be computed from, function returning its rows).
 RUNNERS: dict[str, tuple[tuple[tuple[str, ...], ...], Callable]] = {
-    "special_education": ((("counties", "schools"),), _special),
+    "special_education": ((("counties", "schools"), ("counties", "indicators")), _special),
+    "sped_school_200k_plus": (
+        (("counties", "schools"), ("counties", "indicators")),
+        _sped_standard,
+    ),
     "public_kindergarten_share": (
         (("counties", "schools"), ("counties", "indicators")),
         _kindergarten(public_kindergarten_share),
@@ -113,6 +129,8 @@ RUNNERS: dict[str, tuple[tuple[tuple[str, ...], ...], Callable]] = {
 }
 #: Columns an indicator table needs before it can stand in for records.
 _TOTALS_NEED = {
+    "special_education": "special_schools",
+    "sped_school_200k_plus": "standard_special_schools",
     "public_kindergarten_share": TOTAL,
     "inclusive_kindergarten_coverage": TOTAL,
     "teacher_exchange_rate": "teachers_rotated",

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from ..targets import Profile, ProfileError, Rule, get_profile
-from .common import MET, MISSING, NOT_APPLICABLE, STATUSES, UNMET, for_year
+from .common import MET, MISSING, NOT_APPLICABLE, STATUSES, UNMET, for_year, numeric
 
 SPECIAL_SCHOOL = "特殊教育学校"
 NINE_YEAR = "九年一贯制"
@@ -98,6 +98,10 @@ REQUIREMENTS: dict[str, Callable[[Provision], Verdict]] = {
 def special_provision(schools: pd.DataFrame) -> pd.DataFrame:
     """Per-county counts of special-education schools and classes.
 
+    ``schools`` is school records, or county totals (the ``indicators`` table
+    with ``special_schools`` …; a class whose school type is not given counts
+    as being in a 九年一贯制 or boarding school).
+
     Returns one row per ``adcode`` present in ``schools`` with ``school_records``,
     ``special_schools``, ``standard_special_schools`` (NaN when ``meets_standard``
     is absent), ``special_classes`` and ``classes_nine_year_or_boarding``.
@@ -108,6 +112,8 @@ def special_provision(schools: pd.DataFrame) -> pd.DataFrame:
     [1, 2]
     """
     s = schools
+    if "special_schools" in s.columns:  # county totals (indicators table)
+        return _provision_from_totals(s)
     is_special = s["level"].eq(SPECIAL_SCHOOL)
     classes = pd.to_numeric(s.get("special_classes", 0), errors="coerce").fillna(0)
     classes = classes.where(~is_special, 0)
@@ -130,6 +136,22 @@ def special_provision(schools: pd.DataFrame) -> pd.DataFrame:
     if not has_standard:
         out["standard_special_schools"] = pd.NA
     return out
+
+
+def _provision_from_totals(totals: pd.DataFrame) -> pd.DataFrame:
+    """special_provision's table from county totals; classes whose school type is unknown count."""
+    num = {c: numeric(totals, c) for c in (
+        "special_schools", "standard_special_schools", "special_classes",
+        "classes_nine_year_or_boarding")}  # fmt: skip
+    out = pd.DataFrame({"adcode": totals["adcode"].astype(str), "school_records": 1,
+                        "special_schools": num["special_schools"],
+                        "special_classes": num["special_classes"].fillna(0),
+                        "classes_nine_year_or_boarding": num["classes_nine_year_or_boarding"]
+                        .fillna(num["special_classes"]).fillna(0),
+                        "standard_special_schools": num["standard_special_schools"]})  # fmt: skip
+    out = out.dropna(subset=["special_schools"]).drop_duplicates("adcode", keep="last")
+    return out.astype({"special_schools": int, "special_classes": int,
+                       "classes_nine_year_or_boarding": int}).reset_index(drop=True)  # fmt: skip
 
 
 def _rule_by_population(rules: tuple[Rule, ...], population: float) -> Rule | None:

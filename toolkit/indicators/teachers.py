@@ -20,7 +20,7 @@ from dataclasses import replace
 import pandas as pd
 
 from ..targets import Profile, Rule, get_profile
-from .common import SHARE_COLUMNS, judge, rule_for, unit_shares
+from .common import SHARE_COLUMNS, judge, numeric, rule_for, unit_shares
 
 #: Zone plans whose rotation numbers serve as benchmarks when a profile has none.
 BENCHMARKS = {
@@ -108,7 +108,7 @@ def _parts(teachers: pd.DataFrame, own: Profile, min_years: int) -> dict:
 
 def _aggregate_parts(ind: pd.DataFrame) -> dict:
     """indicator → (numerator, denominator, note) from county totals (``indicators`` table)."""
-    num = {c: pd.to_numeric(ind.get(c), errors="coerce") for c in
+    num = {c: numeric(ind, c) for c in
            ("teachers_rotated", "teachers_eligible", "key_teachers_rotated")}  # fmt: skip
     return {
         "teacher_exchange_rate": (num["teachers_rotated"], num["teachers_eligible"], ""),
