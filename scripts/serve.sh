@@ -15,7 +15,7 @@ echo "按 Ctrl+C 停止 / Ctrl+C to stop"
 # preheat_kernel: each dashboard is computed before anyone asks, so the first map
 # appears in seconds; the plotly mime-renderer extension is not loaded because the
 # dashboards draw with FigureWidget (it would parse a second copy of plotly.js).
-exec .venv/bin/voila notebooks --no-browser --Voila.ip="$host" --port="$port" \
+exec .venv/bin/voila notebooks/dashboards --no-browser --Voila.ip="$host" --port="$port" \
   --template=kuoyou \
   --preheat_kernel=True --pool_size=2 --VoilaKernelManager.fill_delay=10 \
   --VoilaConfiguration.show_tracebacks=False --VoilaConfiguration.strip_sources=True \

@@ -61,7 +61,8 @@ def page(browser, request):
 
 
 def table_text(page) -> str:
-    return page.locator(".kuoyou-table").last.inner_text()
+    """The table of counties that fall short."""
+    return page.locator(".kuoyou-shortfall .kuoyou-table").inner_text()
 
 
 def test_special_education_dashboard(server, page):
@@ -72,7 +73,7 @@ def test_special_education_dashboard(server, page):
     first_map = time.monotonic() - t0
     body = page.inner_text("body")
     assert "示例数据（模拟）" in body
-    assert "特殊教育学校覆盖" in body
+    assert "20万人口以上的县有特殊教育学校" in body
     # all three cities: the shortfall table lists counties of each
     shortfalls = table_text(page)
     for name in ("屯留区", "湛河区", "鱼台县"):
@@ -80,10 +81,12 @@ def test_special_education_dashboard(server, page):
     assert "import" not in body, "code must not be shown"
     page.screenshot(path=str(ARTIFACTS / "special_education_all.png"), full_page=True)
 
-    page.locator("select").first.select_option(label="平顶山市")
+    page.locator(".widget-dropdown", has_text="城市").locator("select").select_option(
+        label="平顶山市"
+    )
     page.wait_for_function(MAP_DRAWN, arg=10, timeout=30_000)
     page.wait_for_function(
-        "() => [...document.querySelectorAll('.kuoyou-table')].pop().innerText.includes('石龙区')",
+        "() => document.querySelector('.kuoyou-shortfall .kuoyou-table').innerText.includes('石龙区')",
         timeout=30_000,
     )
     locations = page.evaluate("() => document.querySelector('.js-plotly-plot').data[0].locations")

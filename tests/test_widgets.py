@@ -49,7 +49,7 @@ def test_profile_and_threshold_controls():
 def test_sources_and_banner_are_shown():
     d = widgets.SpecialEducationDashboard()
     assert "003_2312c144af1f05ee.txt 第7行" in d.sources.value
-    assert "示例数据（模拟）" in d.view.children[0].value
+    assert "示例数据（模拟）" in d.banner.value
     assert d.figure.layout.annotations[0].text == "示例数据（模拟）"
 
 

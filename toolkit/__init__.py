@@ -13,6 +13,8 @@ Modules: ``geo`` (county boundaries), ``data`` (demo and user data),
 33
 """
 
+from .doctor import doctor  # noqa: F401 (toolkit.doctor(): what to check when a page stays blank)
+
 __version__ = "0.1.0"
 
 

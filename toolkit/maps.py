@@ -94,6 +94,22 @@ def format_percent(x: object, digits: int = 1) -> str:
     return f"{100 * float(x):.{digits}f}%"
 
 
+def format_value(x: object, unit: str = "") -> str:
+    """A value in its unit: shares as percentages, money and counts with separators.
+
+    >>> format_value(0.975, "share"), format_value(7000, "元/生·年"), format_value(0.41, "coefficient")
+    ('97.5%', '7,000元/生·年', '0.41')
+    """
+    if x is None or pd.isna(x):
+        return "—"
+    if unit == "share":
+        return format_percent(x)
+    v = float(x)
+    if unit in ("", "coefficient") or not v.is_integer():
+        return f"{v:,.2f}{'' if unit in ('', 'coefficient') else unit}"
+    return f"{int(v):,}{unit}"
+
+
 #: Columns shown on hover, in order: (column, Chinese label, formatter).
 HOVER_FIELDS = (
     ("name", "", str),

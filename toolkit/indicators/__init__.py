@@ -25,6 +25,7 @@ from .common import (
 )
 from .kindergartens import inclusive_kindergarten_coverage, public_kindergarten_share
 from .outlook import OUTLOOKS, history, outlook
+from .population import PopulationLine, census_recoding, population_line
 from .scorecard import check
 from .special_education import (
     REQUIREMENTS,
@@ -41,4 +42,5 @@ __all__ = [
     "STATUS_EN", "UNMET", "check", "inclusive_kindergarten_coverage", "latest_year",
     "public_kindergarten_share", "special_education", "special_education_summary",
     "special_provision", "teacher_rotation",
+    "PopulationLine", "census_recoding", "population_line",
 ]  # fmt: skip

@@ -1,0 +1,43 @@
+"""ipywidgets dashboards: a thin layer over ``indicators`` and ``maps``.
+
+Each dashboard computes with the pure functions of the package, shows a plotly
+``FigureWidget`` (never a figure inside an ``Output``: that hangs Voila) and
+updates colours and text in place when a control changes. The shared page —
+area, year and profile selectors, language switch, upload, downloads, county
+detail — is :class:`~toolkit.widgets.shell.Dashboard`.
+
+Example
+-------
+>>> from toolkit import widgets
+>>> dash = widgets.SpecialEducationDashboard()
+>>> dash.city.value = "410400"          # 平顶山市
+>>> sorted(dash.figure.data[0].locations)[:2]
+['410402', '410403']
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from .common import CSS, banner, friendly_error, html_table, t
+from .shell import Dashboard, DataSet
+from .special_education import SpecialEducationDashboard
+
+
+def special_education_dashboard(**kwargs) -> w.Widget:
+    """The special-education dashboard as a widget, or a friendly error box.
+
+    >>> view = special_education_dashboard()
+    >>> type(view).__name__
+    'VBox'
+    """
+    try:
+        return SpecialEducationDashboard(**kwargs).view
+    except Exception as exc:  # a dashboard never shows a traceback
+        return w.HTML(CSS + friendly_error(exc))
+
+
+__all__ = [
+    "CSS", "Dashboard", "DataSet", "SpecialEducationDashboard", "banner", "friendly_error",
+    "html_table", "special_education_dashboard", "t",
+]  # fmt: skip

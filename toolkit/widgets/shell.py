@@ -1,0 +1,454 @@
+"""What every dashboard shares: the data being shown, the controls, upload, downloads, detail panel.
+
+A dashboard subclasses :class:`Dashboard` and fills in three methods:
+
+* ``compute()`` — the result frame for the current selection (one row per
+  county: ``adcode``, ``name``, ``status`` and/or ``value`` …), from the pure
+  functions of :mod:`toolkit.indicators`;
+* ``paint(result)`` — restyle the map and refresh the tables (never rebuild
+  geometry);
+* ``figure_for(geometry)`` — the map, built once per data set.
+
+The shell provides: province → city area selection (the map shows the
+selected counties and zooms to them), year and profile selectors, a
+中文/English switch, the 示例数据（模拟） banner whenever demo data is shown, a
+loading indicator, an upload control (Excel/CSV read in memory with
+:func:`toolkit.data.read_workbook`, validation report shown, previous data kept
+if it fails), download links for the current view (Excel and a standalone HTML
+map) and a county detail panel opened by clicking the map.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import ipywidgets as w
+import pandas as pd
+import plotly.graph_objects as go
+
+from .. import data, geo, maps, targets
+from ..indicators import check
+from .common import CSS, banner, friendly_error, html_table, t
+
+ALL = "all"
+#: Uploads above this size are refused before they are parsed.
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class DataSet:
+    """The tables a dashboard shows, where they came from and whether they are simulated."""
+
+    def __init__(self, tables: object, *, origin: str, is_demo: bool, reports: dict | None = None):
+        self.tables = tables
+        self.origin = origin
+        self.is_demo = is_demo
+        self.reports = reports or {}
+        counties = tables.counties
+        self.counties = counties.assign(adcode=counties["adcode"].astype(str))
+        self.geometry = geo.read_counties(adcodes=self.counties["adcode"].tolist())
+
+    @classmethod
+    def demo(cls) -> DataSet:
+        """The bundled demo data (示例数据（模拟））."""
+        return cls(data.load_demo(), origin=data.DEMO_LABEL, is_demo=True)
+
+    @classmethod
+    def upload(cls, content: bytes, name: str) -> DataSet:
+        """A bureau's workbook or CSV read in memory (never written to disk)."""
+        if len(content) > MAX_UPLOAD_BYTES:
+            limit = MAX_UPLOAD_BYTES // (1024 * 1024)
+            raise data.DataError(
+                f"文件超过 {limit} MB 上限，未读取", file=name,
+                zh="请拆分后上传，或由分析人员在笔记本中读取。",
+                en=f"The file is over the {limit} MB limit and was not read: split it or read it in a notebook.",
+            )  # fmt: skip
+        if name.lower().endswith(".csv"):
+            schools = data.read_schools(content, name=name)
+            book = data.BureauData(counties=data.counties_for(schools["adcode"]), schools=schools,
+                                   reports={"schools": schools.attrs["report"]})  # fmt: skip
+        else:
+            book = data.read_workbook(content, name=name)
+        return cls(book, origin=name, is_demo=False, reports=book.reports)
+
+    def years(self) -> list[int]:
+        """Every year present in any table, newest first."""
+        found = set()
+        for name in ("schools", "teachers", "indicators", "resources"):
+            table = getattr(self.tables, name, None)
+            if table is not None and "year" in table:
+                found |= {int(y) for y in table["year"].dropna().unique()}
+        return sorted(found, reverse=True)
+
+
+def _download_link(payload: bytes, filename: str, mime: str, label: str) -> str:
+    """An <a download> link carrying the file itself: works offline and without a server route."""
+    b64 = base64.b64encode(payload).decode("ascii")
+    name = html.escape(filename)
+    return (
+        f'<a class="kuoyou-download" download="{name}" href="data:{mime};base64,{b64}">'
+        f"⬇ {html.escape(label)}（{name}）</a>"
+    )
+
+
+class Dashboard:
+    """The shell every dashboard shares; see the module docstring.
+
+    Subclasses set ``title`` (zh, en) and ``indicator_help`` and implement
+    :meth:`compute`, :meth:`figure_for` and :meth:`paint`; they add their own
+    widgets to ``self.panels`` (shown beside the map) and ``self.below``.
+    """
+
+    title: tuple[str, str] = ("", "")
+    intro: tuple[str, str] = ("", "")
+    #: Profiles offered in the selector (None: all shipped profiles).
+    profile_filter: Callable[[str], bool] | None = None
+
+    def __init__(self, dataset: DataSet | None = None, *, lang: str = "zh") -> None:
+        self.dataset = dataset or DataSet.demo()
+        self.lang = lang
+        self.result = pd.DataFrame()
+        self._quiet = False
+        profiles = targets.list_profiles()
+        if self.profile_filter is not None:
+            profiles = profiles[profiles["id"].map(self.profile_filter)]
+        self._profiles = profiles
+        self._own_profile: dict[str, str] = {}
+        for r in profiles.itertuples():
+            self._own_profile.setdefault(r.jurisdiction, r.id)
+
+        self.banner = w.HTML()
+        self.heading = w.HTML()
+        self.province = w.Dropdown(layout=w.Layout(width="200px"))
+        self.city = w.Dropdown(layout=w.Layout(width="200px"))
+        self.year = w.Dropdown(layout=w.Layout(width="150px"))
+        self.profile = w.Dropdown(
+            layout=w.Layout(width="330px"), style={"description_width": "initial"}
+        )
+        self.language = w.ToggleButtons(options=[("中文", "zh"), ("English", "en")], value=lang,
+                                        style={"button_width": "70px"})  # fmt: skip
+        self.loading = w.HTML()
+        self.message = w.HTML()
+        self.upload = w.FileUpload(accept=".xlsx,.csv", multiple=False)
+        self.upload_report = w.HTML()
+        self.excel_button = w.Button(icon="")
+        self.html_button = w.Button(icon="")
+        self.download = w.HTML()
+        self.detail = w.HTML()
+        self.sources = w.HTML()
+        self.panels: list[w.Widget] = []
+        self.below: list[w.Widget] = []
+        self.extra_controls: list[w.Widget] = []
+        self._cards: dict[tuple, pd.DataFrame] = {}
+        self.figure: go.FigureWidget | None = None
+        self.map_box = w.Box(layout=w.Layout(width="55%"))
+
+    # -- to be provided by each dashboard --------------------------------------
+    def compute(self) -> pd.DataFrame:
+        """The result for the current selection (one row per county)."""
+        raise NotImplementedError
+
+    def figure_for(self, geometry, result: pd.DataFrame) -> go.Figure:
+        """The map for this data set (geometry sent once), already showing ``result``.
+
+        The first state must be in the figure itself: a restyle sent before the
+        browser has drawn the widget is lost.
+        """
+        raise NotImplementedError
+
+    def paint(self, result: pd.DataFrame) -> None:
+        """Restyle the map and refresh the panels for ``result``."""
+        raise NotImplementedError
+
+    def before_first_paint(self) -> None:
+        """Set a dashboard's own controls once the shell's are filled (optional)."""
+
+    def scorecard(self) -> pd.DataFrame:
+        """:func:`toolkit.check` for the current data, profile and year (computed once each)."""
+        key = (id(self.dataset), self.profile.value, self.year.value)
+        if key not in self._cards:
+            self._cards[key] = check(self.dataset.tables, self.profile.value, year=self.year.value)
+        return self._cards[key]
+
+    # -- selection ---------------------------------------------------------------
+    def selected_counties(self) -> pd.DataFrame:
+        """The counties of the chosen province and city."""
+        c = self.dataset.counties
+        if self.province.value not in (None, ALL):
+            c = c[c["province_adcode"].astype(str) == self.province.value]
+        if self.city.value not in (None, ALL):
+            c = c[c["city_adcode"].astype(str) == self.city.value]
+        return c
+
+    def t(self, key: str, **kw) -> str:
+        """A UI string in the current language."""
+        return t(key, self.lang, **kw)
+
+    # -- building ------------------------------------------------------------------
+    def build(self) -> w.Widget:
+        """Fill the controls, draw the map once and lay the page out; returns the page widget."""
+        self._fill_areas()
+        self._fill_years()
+        self.profile.options = [(r.name_zh, r.id) for r in self._profiles.itertuples()]
+        self.profile.value = self._own_profile.get("全国", self._profiles["id"].iloc[0])
+        self.before_first_paint()
+        self._label()
+        self._show_map()
+        for control, handler in (
+            (self.province, self._on_province), (self.city, self._on_city),
+            (self.year, self._refresh), (self.profile, self._refresh),
+            (self.language, self._on_language), (self.upload, self._on_upload),
+        ):  # fmt: skip
+            control.observe(self._safe(handler), names="value")
+        self.excel_button.on_click(lambda _: self._safe(self._excel)(None))
+        self.html_button.on_click(lambda _: self._safe(self._html)(None))
+        controls = w.HBox([self.province, self.city, self.year, self.profile, *self.extra_controls,
+                           self.language], layout=w.Layout(flex_flow="row wrap"))  # fmt: skip
+        tools = w.HBox([self.upload, self.excel_button, self.html_button, self.loading],
+                       layout=w.Layout(flex_flow="row wrap", align_items="center"))  # fmt: skip
+        side = w.VBox([*self.panels, self.detail],
+                      layout=w.Layout(width="45%", padding="0 0 0 12px", overflow="auto"))  # fmt: skip
+        self.view = w.VBox([
+            w.HTML(CSS), self.banner, self.heading, controls, tools, self.upload_report,
+            self.download, self.message, w.HBox([self.map_box, side]), *self.below, self.sources,
+        ])  # fmt: skip
+        return self.view
+
+    def _fill_areas(self) -> None:
+        c = self.dataset.counties
+        provinces = c.drop_duplicates("province_adcode")
+        self._quiet = True
+        try:
+            self.province.options = [(self.t("all_provinces"), ALL)] + [
+                (r.province, str(r.province_adcode)) for r in provinces.itertuples()
+            ]
+            self.province.value = (
+                ALL if len(provinces) > 1 else str(provinces["province_adcode"].iloc[0])
+            )
+            self._fill_cities()
+        finally:
+            self._quiet = False
+
+    def _fill_cities(self) -> None:
+        c = self.dataset.counties
+        if self.province.value not in (None, ALL):
+            c = c[c["province_adcode"].astype(str) == self.province.value]
+        cities = c.drop_duplicates("city_adcode")
+        self.city.options = [(self.t("all_cities"), ALL)] + [
+            (r.city, str(r.city_adcode)) for r in cities.itertuples()
+        ]
+        self.city.value = ALL
+
+    def _fill_years(self) -> None:
+        years = self.dataset.years()
+        self.year.options = [(self.t("year_label", year=y), y) for y in years] or [("—", None)]
+        self.year.value = years[0] if years else None
+
+    # -- events ----------------------------------------------------------------------
+    def _safe(self, fn: Callable) -> Callable:
+        def run(change: dict | None) -> None:
+            if self._quiet:
+                return
+            self.message.value = ""
+            self.loading.value = f'<span class="kuoyou-loading">{self.t("loading")}</span>'
+            try:
+                fn(change)
+            except Exception as exc:  # shown to the user, logged in full
+                self.message.value = friendly_error(exc)
+            finally:
+                self.loading.value = ""
+
+        return run
+
+    def _on_province(self, change: dict | None) -> None:
+        self._quiet = True
+        try:
+            self._fill_cities()
+        finally:
+            self._quiet = False
+        self._refresh()
+
+    def _on_city(self, change: dict | None) -> None:
+        # an official looking at one city starts from the plan of that jurisdiction
+        sel = self.selected_counties()
+        city = sel["city"].iloc[0] if self.city.value not in (None, ALL) and len(sel) else None
+        wanted = self._own_profile.get(city)
+        if wanted and self.profile.value != wanted:
+            self.profile.value = wanted  # triggers _refresh
+        else:
+            self._refresh()
+
+    def _show_map(self) -> None:
+        """Compute, then draw a new map already holding the result (first view, new data)."""
+        self.result = self.compute()
+        figure = go.FigureWidget(self.figure_for(self.dataset.geometry, self.result))
+        figure._config = maps.PLOT_CONFIG
+        figure.layout.width = None
+        if figure.data:
+            figure.data[0].on_click(self._safe(self._on_click))
+        self.figure = figure
+        self.map_box.children = [figure]
+        self.paint(self.result)
+
+    def _refresh(self, change: dict | None = None) -> None:
+        self.result = self.compute()
+        self.paint(self.result)
+        self.detail.value = ""
+        self.download.value = ""
+
+    def _on_language(self, change: dict | None) -> None:
+        self.lang = self.language.value
+        self._label()
+        self._quiet = True
+        try:
+            self._fill_years_labels()
+            self.province.options = [(self.t("all_provinces") if v == ALL else k, v)
+                                     for k, v in self.province.options]  # fmt: skip
+            self.city.options = [
+                (self.t("all_cities") if v == ALL else k, v) for k, v in self.city.options
+            ]
+        finally:
+            self._quiet = False
+        self.paint(self.result)
+
+    def _fill_years_labels(self) -> None:
+        value = self.year.value
+        self.year.options = [(self.t("year_label", year=y), y) for _, y in self.year.options]
+        self.year.value = value
+
+    def _label(self) -> None:
+        zh = self.lang == "zh"
+        self.banner.value = banner(self.lang).value if self.dataset.is_demo else (
+            f'<div class="kuoyou-note">{self.t("data_from", origin=html.escape(self.dataset.origin))}</div>'
+        )  # fmt: skip
+        title, intro = self.title[0 if zh else 1], self.intro[0 if zh else 1]
+        self.heading.value = f'<div class="kuoyou-title">{html.escape(title)}</div><div class="kuoyou-note">{html.escape(intro)}</div>'
+        self.province.description = self.t("province")
+        self.city.description = self.t("city")
+        self.year.description = self.t("year")
+        self.profile.description = self.t("profile")
+        self.upload.description = self.t("upload")
+        self.excel_button.description = self.t("download_excel")
+        self.html_button.description = self.t("download_html")
+
+    def _on_upload(self, change: dict | None) -> None:
+        files = self.upload.value
+        if not files:
+            return
+        item = files[0]
+        name, content = item["name"], bytes(item["content"])
+        try:
+            new = DataSet.upload(content, name)
+        except data.DataError as exc:  # the previous data stay on screen
+            self.upload_report.value = self._report_html(
+                getattr(exc, "report", None), error=str(exc)
+            )
+            return
+        self.dataset = new
+        self.upload_report.value = "".join(self._report_html(r) for r in new.reports.values())
+        self._quiet = True
+        try:
+            self._fill_areas()
+            self._fill_years()
+        finally:
+            self._quiet = False
+        self._cards.clear()
+        self._label()
+        self._show_map()
+
+    def _report_html(self, report, error: str = "") -> str:
+        parts = []
+        if error:
+            parts.append(
+                f'<div class="kuoyou-error">{html.escape(error)}<br>{self.t("kept_previous")}</div>'
+            )
+        if report is not None:
+            parts.append(f'<div class="kuoyou-note"><b>{html.escape(report.summary())}</b></div>')
+            if len(report.rejected):
+                view = report.rejected[
+                    ["sheet", "row", "column", "value", "reason_zh", "reason_en"]
+                ]
+                view = view.rename(
+                    columns=dict(
+                        zip(view.columns, self.t("report_headers").split("|"), strict=True)
+                    )
+                )
+                parts.append(
+                    html_table(
+                        view.head(200), numeric=(view.columns[1],), wrap=tuple(view.columns[4:])
+                    )
+                )
+        return "".join(parts)
+
+    # -- map click: the county detail panel ----------------------------------------
+    def _on_click(self, trace, points, state) -> None:
+        if not points.point_inds:
+            return
+        adcode = trace.locations[points.point_inds[0]]
+        self.detail.value = self.detail_html(adcode)
+
+    def detail_html(self, adcode: str) -> str:
+        """Everything about one county: every rule's status, its schools, the sources."""
+        county = self.dataset.counties.set_index("adcode").loc[adcode]
+        rows = self.scorecard()
+        rows = rows[rows["adcode"] == adcode]
+        view = pd.DataFrame({
+            self.t("rule"): rows["title"], self.t("value"): [maps.format_value(v, u) for v, u in zip(rows["value"], rows["unit"], strict=True)],
+            self.t("target"): [maps.format_value(v, u) for v, u in zip(rows["target"], rows["unit"], strict=True)],
+            self.t("status"): rows["status"], self.t("outlook"): rows["outlook"].fillna(""),
+        })  # fmt: skip
+        view = view[rows["status"].ne("数据缺失").to_numpy()]
+        schools = getattr(self.dataset.tables, "schools", None)
+        school_html = ""
+        if schools is not None:
+            s = schools[(schools["adcode"].astype(str) == adcode)]
+            if "year" in s and self.year.value is not None:
+                s = s[s["year"] == self.year.value]
+            s = s[["name", "level", "ownership", "enrolment"]].sort_values(["level", "name"])
+            school_html = (
+                f"<details><summary>{self.t('schools_list', n=len(s))}</summary>"
+                + html_table(s.head(300), numeric=("enrolment",))
+                + "</details>"
+            )
+        return (
+            f"<h4>{html.escape(str(county['name']))}（{html.escape(str(county.get('city', '')))}）"
+            f" · {self.t('population')} {maps.format_int(county.get('population'), '人')}</h4>"
+            + html_table(view, wrap=(self.t("rule"),))
+            + school_html
+        )
+
+    # -- downloads -------------------------------------------------------------------------
+    def view_frame(self) -> pd.DataFrame:
+        """The current view as a table (what the Excel download holds)."""
+        return self.result
+
+    def _excel(self, _) -> None:
+        from ..excel import write_scorecard
+
+        card = self.scorecard()
+        sel = set(self.selected_counties()["adcode"])
+        card = card[card["adcode"].isin(sel)]
+        with tempfile.TemporaryDirectory(prefix="kuoyou-") as folder:  # private (mode 700)
+            tmp = Path(folder) / "view.xlsx"
+            write_scorecard(card, tmp, counties=self.dataset.counties, profile=self.profile.value,
+                            demo=self.dataset.is_demo)  # fmt: skip
+            payload = tmp.read_bytes()
+        name = f"{self.title[0].split('：')[0]}_{self.profile.value}.xlsx"
+        self.download.value = _download_link(payload, name,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", self.t("download_excel"))  # fmt: skip
+
+    def _html(self, _) -> None:
+        fig = go.Figure(self.figure)
+        text = fig.to_html(include_plotlyjs=True, full_html=True, config=maps.PLOT_CONFIG)
+        name = f"{self.title[0].split('：')[0]}_{self.profile.value}.html"
+        self.download.value = _download_link(
+            text.encode("utf-8"), name, "text/html", self.t("download_html")
+        )
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.view)
