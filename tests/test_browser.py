@@ -7,57 +7,13 @@ and recorded, so the test proves the dashboard works offline (no CDN, no tiles).
 from __future__ import annotations
 
 import time
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
-from toolkit.testing import CHROMIUM, CHROMIUM_ARGS, MAP_DRAWN, serving
-
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "artifacts"
+from conftest import ARTIFACTS
+from toolkit.testing import MAP_DRAWN
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server():
-    ARTIFACTS.mkdir(exist_ok=True)
-    with serving(log=ARTIFACTS / "voila.log") as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "Debian's chromium is not installed (apt-get install chromium)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser, request):
-    ctx = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="zh-CN")
-    pg = ctx.new_page()
-    pg.blocked = []
-
-    def only_local(route):
-        host = urlparse(route.request.url).hostname
-        if route.request.url.startswith("data:") or host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            pg.blocked.append(route.request.url)
-            route.abort()
-
-    pg.route("**/*", only_local)
-    yield pg
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        pg.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"), full_page=True)
-    ctx.close()
 
 
 def table_text(page) -> str:

@@ -293,6 +293,88 @@ def value_map(
     return fig
 
 
+#: Diverging colours around a target: below it warm, above it cool.
+DIVERGING = [
+    [0.0, "#b2182b"],
+    [0.25, "#ef8a62"],
+    [0.5, "#f7f7f7"],
+    [0.75, "#67a9cf"],
+    [1.0, "#2166ac"],
+]
+
+
+def share_map(
+    gdf: gpd.GeoDataFrame,
+    result: pd.DataFrame,
+    *,
+    target: float | None,
+    label: str = "",
+    title: str = "",
+    height: int = 560,
+    span: float = 0.3,
+) -> go.Figure:
+    """A county map of a share (``result``: ``adcode``, ``name``, ``value``) around its target.
+
+    The colour scale diverges at ``target`` (below warm, above cool) over
+    ``target ± span``; without a target it is a plain blue scale. The geometry of
+    ``gdf`` is sent once; :func:`restyle_share` recolours in place.
+
+    >>> from toolkit import geo
+    >>> g = geo.read_counties(city="长治")
+    >>> r = pd.DataFrame({"adcode": ["140403"], "name": ["潞州区"], "value": [0.55]})
+    >>> fig = share_map(g, r, target=0.6)
+    >>> fig.data[0].zmid, [float(z) for z in fig.data[0].z]
+    (0.6, [0.55])
+    """
+    trace = go.Choropleth(
+        geojson=to_feature_collection(gdf), featureidkey="properties.adcode", locations=[], z=[],
+        marker_line_color="#495057", marker_line_width=0.6, name="share",
+        colorbar=dict(tickformat=".0%", len=0.6, thickness=16, title=dict(text="")),
+    )  # fmt: skip
+    fig = go.Figure(trace)
+    fig.add_trace(name_labels(gdf))
+    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
+    fig.update_layout(
+        title=dict(text=title, x=0.01), height=height, margin=dict(l=0, r=0, t=48 if title else 8, b=0),
+        font=dict(family=FONT), paper_bgcolor="white",
+    )  # fmt: skip
+    if label:
+        fig.add_annotation(text=label, x=0.01, y=0.01, xref="paper", yref="paper", showarrow=False,
+                           font=dict(color="#c92a2a", size=13), bgcolor="rgba(255,255,255,0.8)")  # fmt: skip
+    restyle_share(fig, result, target=target, span=span)
+    return fig
+
+
+def restyle_share(
+    fig: go.Figure, result: pd.DataFrame, *, target: float | None, span: float = 0.3
+) -> None:
+    """Recolour a :func:`share_map` for new values or a new target (no new geometry)."""
+    trace = fig.data[0]
+    adcodes = result["adcode"].astype(str).tolist()
+    values = pd.to_numeric(result["value"], errors="coerce")
+    text = [
+        f"{n}：{format_percent(v)}"
+        for n, v in zip(result.get("name", adcodes), values, strict=True)
+    ]
+    with fig.batch_update() if isinstance(fig, go.FigureWidget) else nullcontext():
+        trace.locations = adcodes
+        trace.z = values.to_numpy()
+        trace.text = text
+        trace.hovertemplate = "%{text}<extra></extra>"
+        if target is None:
+            trace.update(colorscale="Blues", zmid=None, zmin=0, zmax=1, autocolorscale=False)
+        else:
+            trace.update(colorscale=DIVERGING, zmid=float(target),
+                         zmin=max(0.0, target - span), zmax=min(1.0, target + span))  # fmt: skip
+        if len(fig.data) > 1 and fig.data[1].name == "names":
+            pos = fig.data[1].meta["positions"]
+            shown = [pos[a] for a in adcodes if a in pos]
+            shown = shown if len(shown) <= MAX_NAMED else []
+            fig.data[1].lon = [p[0] for p in shown]
+            fig.data[1].lat = [p[1] for p in shown]
+            fig.data[1].text = [p[2] for p in shown]
+
+
 def to_html(fig: go.Figure, path: str | Path) -> Path:
     """Write a standalone, offline HTML file (plotly.js embedded, no CDN)."""
     path = Path(path)
