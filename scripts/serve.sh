@@ -10,7 +10,9 @@ host="${HOST:-127.0.0.1}"
 export JUPYTER_PATH="$PWD/toolkit${JUPYTER_PATH:+:$JUPYTER_PATH}"
 echo
 echo "看板地址 / Dashboards:  http://${host}:${port}/"
-echo "特殊教育 / Special education:  http://${host}:${port}/voila/render/special_education.ipynb"
+for nb in notebooks/dashboards/*.ipynb; do
+  echo "  http://${host}:${port}/voila/render/$(basename "$nb")"
+done
 echo "按 Ctrl+C 停止 / Ctrl+C to stop"
 # preheat_kernel: each dashboard is computed before anyone asks, so the first map
 # appears in seconds; the plotly mime-renderer extension is not loaded because the
@@ -19,4 +21,6 @@ exec .venv/bin/voila notebooks/dashboards --no-browser --Voila.ip="$host" --port
   --template=kuoyou \
   --preheat_kernel=True --pool_size=2 --VoilaKernelManager.fill_delay=10 \
   --VoilaConfiguration.show_tracebacks=False --VoilaConfiguration.strip_sources=True \
+  --VoilaKernelManager.cull_idle_timeout=1800 --VoilaKernelManager.cull_interval=300 \
+  "--VoilaConfiguration.file_allowlist=[]" \
   '--VoilaConfiguration.extension_denylist=["jupyterlab-plotly","jupyterlab_pygments"]'

@@ -4,9 +4,9 @@ import io
 
 import pandas as pd
 import pytest
-from openpyxl import Workbook
 
 import toolkit
+from conftest import bureau_workbook
 from toolkit import data, excel
 from toolkit.data import DataError
 
@@ -154,36 +154,6 @@ def test_dataframe_and_parquet_inputs(tmp_path):
 
 
 # --- a bureau's workbook, end to end ---------------------------------------------------
-def bureau_workbook(path):
-    """长治's own workbook: a title row, a two-row merged header, an old code, bad rows."""
-    wb = Workbook()
-    note = wb.active
-    note.title = "填表说明"
-    note["A1"] = "本表由县区教育局填报"
-    ws = wb.create_sheet("学校基本情况")
-    ws.append(["长治市2024年学校基本情况统计表"])  # row 1: title
-    ws.append(["学校信息", None, None, None, None, "学生", "特殊教育", None])  # row 2
-    ws.merge_cells("A2:E2")
-    ws.merge_cells("G2:H2")
-    ws.append(["学校标识码", "学校名称", "县（市、区）代码", "学校类型", "办学性质",
-               "在校生数", "特教班数", "是否达到办学标准"])  # row 3  # fmt: skip
-    rows = [
-        ["SE1", "潞州区特殊教育学校", "140403", "特殊教育学校", "公办", 180, 0, "是"],  # 4
-        ["SE2", "长治县特殊教育学校", 140421, "特殊教育学校", "公办", 90, 0, "是"],  # 5: old code
-        ["P1", "屯留区实验小学", "140405", "小学", "公办", "1,200", 2, "是"],  # 6
-        ["K1", "潞城区第一幼儿园", "140406", "幼儿园", "公办", 300, None, None],  # 7
-        ["K2", "潞城区阳光幼儿园", "140406", "幼儿园", "民办", 200, None, None],  # 8
-        ["P2", "平顺县城关小学", "140425", "小学", "公办", -3, 0, "是"],  # 9: negative
-        ["X1", "某校", "14042X", "小学", "公办", 5, 0, "是"],  # 10: malformed code
-        ["K1", "潞城区第一幼儿园", "140406", "幼儿园", "公办", 300, None, None],  # 11: duplicate
-        ["合计", None, None, None, None, 1967, 2, None],  # 12: totals
-    ]
-    for r in rows:
-        ws.append(r)
-    wb.save(path)
-    return path
-
-
 def test_bureau_workbook_to_scorecard_and_excel(tmp_path):
     book = data.read_workbook(bureau_workbook(tmp_path / "长治市教育局.xlsx"), city="长治市")
     report = book.reports["schools"]

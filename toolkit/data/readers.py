@@ -135,11 +135,12 @@ def read_table(
     )  # fmt: skip
     rows = _Rows(grid.file, grid.sheet, grid.row_numbers, raw)
     _blank_and_total_rows(grid.rows, rows)
+    skip = rows.dead()  # blank and totals rows: one reason each, not one per empty cell
     clean = pd.DataFrame(index=raw.index)
     for col in raw.columns:
         spec = schema.loc[col]
         done: Cleaned = _cleaner(spec, table)(raw[col])
-        for i in done.bad[done.bad != ""].index:
+        for i in done.bad[done.bad != ""].index.difference(list(skip)):
             if spec["required"]:
                 rows.reject(i, spec["header_zh"], done.bad[i], raw.at[i, col])
             else:
@@ -154,7 +155,8 @@ def read_table(
             rows.repair(i, spec["header_zh"], raw.at[i, col], done.values[i], done.changed[i])
         clean[col] = done.values
     for col in schema.index[schema["required"]].intersection(clean.columns):
-        for i in clean.index[clean[col].isna() & (raw[col].map(_show).str.strip() == "")]:
+        blank = clean[col].isna() & (raw[col].map(_show).str.strip() == "")
+        for i in clean.index[blank].difference(list(skip)):
             rows.reject(i, schema.at[col, "header_zh"], "必填项为空 / required value is blank")
     clean = _identify(clean, table, rows, province, city)
     _check_parts(clean, rows, schema)

@@ -29,7 +29,7 @@ import pandas as pd
 
 from .. import adcodes
 from .errors import DataError, Report
-from .files import _find_header, _xlsx_sheets
+from .files import _find_header, _kind, _xlsx_sheets, open_grid
 from .readers import _complete_counties, read_table
 from .schema import match_header, read_schema, tables
 
@@ -89,6 +89,20 @@ def _assign(scores: dict[str, dict[str, int]]) -> dict[str, str]:
     return {t: s for t, (_, s) in wanted.items()}
 
 
+def _tables_loose(raw: bytes, file: str) -> list[str]:
+    """The tables a single-table file can be read as (its required columns are all there)."""
+    fits, last = [], None
+    for table in tables():
+        try:
+            open_grid(raw, table, name=file)
+            fits.append(table)
+        except DataError as e:
+            last = e
+    if not fits and last is not None and "缺少必需的列" not in last.problem:
+        raise last  # not a table at all: the file-level reason (PDF, .xls, empty …)
+    return fits
+
+
 def counties_for(codes: pd.Series | list[str]) -> pd.DataFrame:
     """A counties table for today's codes: names, city, province and the 2020 census population.
 
@@ -113,7 +127,9 @@ def read_workbook(
 ) -> BureauData:
     """Read every canonical table found in one .xlsx workbook; see the module docstring.
 
-    Raises :class:`DataError` if no sheet looks like any table.
+    A CSV or Parquet file holds one table: the one whose headers it fits best.
+    Raises :class:`DataError` if no sheet looks like any table, or if the file
+    is not a table at all (a PDF, an old .xls, an empty file …).
     """
     if isinstance(source, str | Path):
         raw, file = Path(source).read_bytes(), str(source)
@@ -122,7 +138,11 @@ def read_workbook(
     else:
         raw, file = source.read(), name or getattr(source, "name", "<上传文件>")
     file = name or file
-    chosen = _assign(_sheet_scores(raw, file))
+    if _kind(raw[:8]) != "zip":  # one table: CSV or Parquet (or not a table: open_grid says why)
+        scores = {t: len(open_grid(raw, t, name=file).columns) for t in _tables_loose(raw, file)}
+        chosen = {max(scores, key=scores.get): None} if scores else {}
+    else:
+        chosen = _assign(_sheet_scores(raw, file))
     if not chosen:
         raise DataError(
             "工作簿中没有可识别的数据表", file=file,

@@ -66,12 +66,7 @@ class DataSet:
                 zh="请拆分后上传，或由分析人员在笔记本中读取。",
                 en=f"The file is over the {limit} MB limit and was not read: split it or read it in a notebook.",
             )  # fmt: skip
-        if name.lower().endswith(".csv"):
-            schools = data.read_schools(content, name=name)
-            book = data.BureauData(counties=data.counties_for(schools["adcode"]), schools=schools,
-                                   reports={"schools": schools.attrs["report"]})  # fmt: skip
-        else:
-            book = data.read_workbook(content, name=name)
+        book = data.read_workbook(content, name=name)
         return cls(book, origin=name, is_demo=False, reports=book.reports)
 
     def years(self) -> list[int]:
