@@ -9,7 +9,7 @@ host="${HOST:-127.0.0.1}"
 # The toolkit's Voila template (toolkit/voila/templates/kuoyou) fetches nothing from the web.
 export JUPYTER_PATH="$PWD/toolkit${JUPYTER_PATH:+:$JUPYTER_PATH}"
 echo
-echo "看板地址 / Dashboards:  http://${host}:${port}/"
+echo "看板首页 / Start here:  http://${host}:${port}/voila/render/index.ipynb"
 for nb in notebooks/dashboards/*.ipynb; do
   echo "  http://${host}:${port}/voila/render/$(basename "$nb")"
 done

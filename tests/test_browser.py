@@ -65,3 +65,17 @@ def test_landing_page_lists_the_dashboard(server, page):
     page.get_by_text("special_education.ipynb").first.wait_for(timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / "landing.png"))
     assert not page.blocked, f"the page asked the internet for: {page.blocked}"
+
+
+def test_index_page_leads_to_every_dashboard(server, page):
+    from toolkit.widgets.landing import DASHBOARDS
+
+    page.goto(server + "/voila/render/index.ipynb", wait_until="domcontentloaded", timeout=120_000)
+    page.get_by_text("扩优提质监测看板").wait_for(timeout=120_000)
+    links = page.locator(".kuoyou-landing a")
+    assert links.count() == len(DASHBOARDS) == 4
+    assert "示例数据（模拟）" in page.inner_text("body")
+    page.get_by_text("特殊教育：20万人口以上的县有特殊教育学校").click()
+    page.wait_for_function(MAP_DRAWN, arg=33, timeout=120_000)
+    assert page.url.endswith("/voila/render/special_education.ipynb")
+    assert not page.blocked, f"the page asked the internet for: {page.blocked}"
