@@ -96,3 +96,14 @@ def test_county_totals_give_the_same_answers_as_records(demo):
         b = totals[totals["indicator"] == indicator].set_index("adcode")
         assert (a["status"] == b.loc[a.index, "status"]).all(), indicator
         assert a["value"].round(9).equals(b.loc[a.index, "value"].round(9)), indicator
+
+
+def test_every_rule_of_every_profile_is_listed(demo):
+    from toolkit import targets
+
+    for pid in targets.list_profiles()["id"]:
+        prof = targets.get_profile(pid)
+        card = toolkit.check(demo, prof, with_outlook=False)
+        wanted = {f"{r.profile}:{r.id}" for r in prof.rules}
+        assert wanted <= set(card["rule"]), (pid, sorted(wanted - set(card["rule"]))[:3])
+        assert card.groupby("rule")["adcode"].nunique().min() >= 1

@@ -203,6 +203,11 @@ def check(
         if with_outlook and by == "county":
             out = _with_outlook(out, run, tables, prof, by, _rules_by_key(prof))
         frames.append(out)
+    shown = {k for f in frames for k in f["rule"].unique()}
+    for rule in prof.rules:  # a rule no computation produced rows for is listed, not dropped
+        if f"{rule.profile}:{rule.id}" not in shown:
+            why = _PER_SCHOOL if rule.indicator == "balanced_school_standards" else _NOT_ALONE
+            frames.append(_unsupported(counties, rule, why))
     card = pd.concat(frames, ignore_index=True)
     rules = _rules_by_key(prof)
     card["title"] = card["rule"].map(lambda x: rules[x].title_zh if x in rules else "")
@@ -211,9 +216,18 @@ def check(
     return card.reindex(columns=SCORECARD_COLUMNS).reset_index(drop=True)
 
 
+_PER_SCHOOL = (
+    "逐校标准，在“每所学校至少6项达到要求”中合并判断 / "
+    "a per-school standard, judged within the six-of-seven rule"
+)
+_NOT_ALONE = "此规则未单独计算 / this rule is not computed on its own"
+
+
 def _unit(rule: Rule | None, key: str) -> str:
     if rule is None:
         return ""
+    if rule.indicator == "balanced_school_standards":
+        return "share"  # the share of schools meeting the standards (the rule's 项 is per school)
     if rule.indicator in YEAR_RULES:
         return "share"  # years rules are judged as the share of teachers beyond them
     return rule.unit or (

@@ -119,7 +119,7 @@ class Dashboard:
         self.heading = w.HTML()
         self.province = w.Dropdown(layout=w.Layout(width="200px"))
         self.city = w.Dropdown(layout=w.Layout(width="200px"))
-        self.year = w.Dropdown(layout=w.Layout(width="150px"))
+        self.year = w.Dropdown(layout=w.Layout(width="180px"))
         self.profile = w.Dropdown(
             layout=w.Layout(width="330px"), style={"description_width": "initial"}
         )
@@ -279,14 +279,18 @@ class Dashboard:
     def _show_map(self) -> None:
         """Compute, then draw a new map already holding the result (first view, new data)."""
         self.result = self.compute()
-        figure = go.FigureWidget(self.figure_for(self.dataset.geometry, self.result))
+        first = self.figure_for(self.dataset.geometry, self.result)
+        # paint the panels against a plain copy: a restyle of the new widget before the browser
+        # draws it would be lost there yet recorded here, and later equal restyles never sent
+        self.figure = go.Figure(first)
+        self.paint(self.result)
+        figure = go.FigureWidget(first)
         figure._config = maps.PLOT_CONFIG
         figure.layout.width = None
         if figure.data:
             figure.data[0].on_click(self._safe(self._on_click))
         self.figure = figure
         self.map_box.children = [figure]
-        self.paint(self.result)
 
     def _refresh(self, change: dict | None = None) -> None:
         self.result = self.compute()
