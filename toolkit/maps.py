@@ -316,7 +316,8 @@ def share_map(
     """A county map of a share (``result``: ``adcode``, ``name``, ``value``) around its target.
 
     The colour scale diverges at ``target`` (below warm, above cool) over
-    ``target ± span``; without a target it is a plain blue scale. The geometry of
+    ``target ± span``, narrowed to stay within [0, 1] and symmetric, so white is
+    exactly the target (values beyond the range take the end colours); without a target it is a plain blue scale. The geometry of
     ``gdf`` is sent once; :func:`restyle_share` recolours in place.
 
     >>> from toolkit import geo
@@ -364,8 +365,10 @@ def restyle_share(
         if target is None:
             trace.update(colorscale="Blues", zmid=None, zmin=0, zmax=1, autocolorscale=False)
         else:
+            # symmetric around the target, so its white sits exactly at the target
+            half = max(min(span, target, 1.0 - target), 0.01)
             trace.update(colorscale=DIVERGING, zmid=float(target),
-                         zmin=max(0.0, target - span), zmax=min(1.0, target + span))  # fmt: skip
+                         zmin=target - half, zmax=target + half)  # fmt: skip
         if len(fig.data) > 1 and fig.data[1].name == "names":
             pos = fig.data[1].meta["positions"]
             shown = [pos[a] for a in adcodes if a in pos]

@@ -1,0 +1,32 @@
+"""Map builders: the colour scale of a share sits white exactly at its target."""
+
+import pandas as pd
+import pytest
+
+from toolkit import geo, maps
+
+
+@pytest.mark.parametrize(
+    ("target", "low", "high"), [(0.8, 0.6, 1.0), (0.1, 0.0, 0.2), (0.6, 0.3, 0.9)]
+)
+def test_share_scale_is_symmetric_around_the_target(target, low, high):
+    g = geo.read_counties(city="长治")
+    r = pd.DataFrame({"adcode": ["140403"], "name": ["潞州区"], "value": [0.5]})
+    t = maps.share_map(g, r, target=target).data[0]
+    assert (t.zmin, t.zmax) == pytest.approx((low, high))
+    assert (t.zmin + t.zmax) / 2 == pytest.approx(
+        target
+    )  # the scale's middle (white) is the target
+
+
+def test_share_map_without_target_is_a_plain_scale():
+    g = geo.read_counties(city="长治")
+    r = pd.DataFrame({"adcode": ["140403"], "name": ["潞州区"], "value": [0.5]})
+    t = maps.share_map(g, r, target=None).data[0]
+    assert t.zmid is None and (t.zmin, t.zmax) == (0, 1)
+
+
+def test_format_value_by_unit():
+    assert maps.format_value(0.975, "share") == "97.5%"
+    assert maps.format_value(7000, "元/生·年") == "7,000元/生·年"
+    assert maps.format_value(None, "share") == "—"
