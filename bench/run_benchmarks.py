@@ -138,7 +138,7 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
 
-def write(r: dict, d: dict | None, runs: int) -> str:
+def write(r: dict, d: dict | None, runs: int, every: dict | None = None) -> str:
     rd, fg = r["read"], r["figures"]
     lines = [
         "# Benchmark results",
@@ -164,6 +164,10 @@ def write(r: dict, d: dict | None, runs: int) -> str:
         lines.append(
             f"| dashboard: page requested → map drawn, returning visit (browser cache warm) | {med(d['warm_map'])} | ≤ 4 s: {verdict(warm_ok)} | — |"
         )
+    if every:
+        from dashboards import rows
+
+        lines += rows(every, med)
     lines += [
         "",
         "Notes:",
@@ -183,7 +187,12 @@ def main() -> None:
     args = ap.parse_args()
     results = {"read": bench_read(args.runs), "figures": bench_figures(args.runs)}
     dash = None if args.no_browser else bench_dashboard(args.runs)
-    text = write(results, dash, args.runs)
+    every = None
+    if not args.no_browser:
+        from dashboards import bench_dashboards
+
+        every = bench_dashboards(args.runs, 8914, ROOT / "bench" / "voila-dashboards.log")
+    text = write(results, dash, args.runs, every)
     RESULTS.write_text(text, encoding="utf-8")
     print(text)
 

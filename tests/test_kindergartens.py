@@ -109,3 +109,33 @@ def test_demo_shares_span_the_target(demo):
     city = public_kindergarten_share(demo.schools, demo.counties, "济宁", by="city")
     assert set(city["name"]) == {"长治市", "平顶山市", "济宁市"}
     assert city["value"].between(0, 1).all()
+
+
+def test_public_places_needed_by_hand():
+    from toolkit.indicators.kindergartens import public_places_needed
+
+    s = pd.DataFrame(
+        {"numerator": [550, 600, 650, 699, 0, None], "denominator": [1000, 1000, 1000, 1000, 0, 5]}
+    )
+    # 1,000 children, 550 public, 60% → 600 − 550 = 50; at or above the target → 0
+    assert public_places_needed(s, 0.6).tolist()[:3] == [50, 0, 0]
+    # 70% of 1,000 is 700 in exact arithmetic (0.7 × 1000 = 700.0000000000001 in floats) → 1, not 2
+    assert public_places_needed(s, 0.7).tolist()[3] == 1
+    # 1,001 children, 600 public at 60%: 600.6 → 1 more place (places are whole)
+    assert (
+        public_places_needed(pd.DataFrame({"numerator": [600], "denominator": [1001]}), 0.6)[0] == 1
+    )
+    out = public_places_needed(s, 0.6)
+    assert out.isna().tolist()[4:] == [True, True]  # no children, no public count: nothing to say
+    assert str(out.dtype) == "Int64"
+
+
+def test_public_places_needed_uses_each_rows_target():
+    from toolkit.indicators.kindergartens import public_places_needed
+
+    r = public_kindergarten_share(SCHOOLS, COUNTIES, "济宁").set_index("name")
+    places = public_places_needed(r)
+    # 大县 500 of 1,000 at 80% → 300; 小县 90 of 100 meets it → 0; 无园县 has no records
+    assert places.tolist()[:2] == [300, 0] and places.isna().tolist()[2]
+    none = public_kindergarten_share(SCHOOLS, COUNTIES, "jinhua")  # no public-share rule
+    assert public_places_needed(none).isna().all()

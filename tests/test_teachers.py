@@ -160,3 +160,118 @@ def test_county_totals_give_the_same_rates_as_records():
     city = teacher_rotation(totals, c, "金华", by="city")
     weighted = city[city["indicator"] == "teacher_exchange_rate"]["value"].iloc[0]
     assert weighted == pytest.approx(12 / 140)  # sum over sum, not the mean of 10% and 5%
+
+
+# --- exchange flows: a tiny roster followed by hand ------------------------------------------
+# 2023: a (key) and b leave school A, c leaves B, e leaves C; d stays at B.
+# 2024: a is at B, b at C, c at A, d still at B, e is gone (left); a rotates again from B.
+ROSTER = pd.DataFrame(
+    {
+        "teacher_id": ["a", "b", "c", "d", "e", "a", "b", "c", "d"],
+        "year": [2023] * 5 + [2024] * 4,
+        "school_id": ["A", "A", "B", "B", "C", "B", "C", "A", "B"],
+        "adcode": "1",
+        "rotated": [True, True, True, False, True, True, False, False, False],
+        "key_teacher": [True, False, False, False, False, True, False, False, False],
+    }
+)
+
+
+def test_exchange_flows_follow_each_teacher_to_next_year():
+    from toolkit.indicators.teachers import exchange_flows
+
+    f = exchange_flows(ROSTER, 2023)
+    pairs = {(r.from_school, r.to_school if isinstance(r.to_school, str) else None):
+             (r.teachers, r.key_teachers) for r in f.itertuples()}  # fmt: skip
+    assert pairs == {
+        ("A", "B"): (1, 1),
+        ("A", "C"): (1, 0),
+        ("B", "A"): (1, 0),
+        ("C", None): (1, 0),
+    }
+    assert set(f["year"]) == {2023}
+    # 2024 is the roster's last year: a's destination is unknown
+    last = exchange_flows(ROSTER)
+    assert last[["from_school", "teachers", "key_teachers"]].values.tolist() == [["B", 1, 1]]
+    assert last["to_school"].isna().all()
+
+
+def test_exchange_by_school_counts_sent_and_received():
+    from toolkit.indicators.teachers import exchange_by_school, exchange_flows
+
+    s = exchange_by_school(exchange_flows(ROSTER, 2023)).set_index("school_id")
+    cols = ["sent", "key_sent", "received", "key_received", "net"]
+    assert s.loc["A", cols].tolist() == [2, 1, 1, 0, -1]
+    assert s.loc["B", cols].tolist() == [1, 0, 1, 1, 0]
+    assert s.loc["C", cols].tolist() == [1, 0, 1, 0, 0]  # e's destination is unknown
+    assert (s["adcode"] == "1").all()
+
+
+def test_exchange_flows_need_a_roster():
+    from toolkit.indicators.teachers import exchange_flows
+
+    with pytest.raises(ValueError, match="teacher_id"):
+        exchange_flows(ROSTER.drop(columns="teacher_id"))
+
+
+def test_demo_flows_stay_in_the_county(demo):
+    from toolkit.indicators.teachers import exchange_flows
+
+    f = exchange_flows(demo.teachers, 2023)
+    rotated = int((demo.teachers["rotated"] & (demo.teachers["year"] == 2023)).sum())
+    assert f["teachers"].sum() == rotated
+    assert f["to_school"].notna().all() and (f["from_adcode"] == f["to_adcode"]).all()
+    assert (f["from_school"] != f["to_school"]).all()
+
+
+# --- which rule, and the outlook for borrowed rules ----------------------------------------------
+def test_rotation_rules_say_which_are_borrowed():
+    from toolkit.indicators.teachers import rotation_rules
+
+    national = rotation_rules("national")
+    assert {k: (r.profile, b) for k, (r, b) in national.items()} == {
+        "teacher_exchange_rate": ("jinhua", True),
+        "key_teacher_share_of_exchanged": ("jinhua", True),
+        "teachers_over_max_tenure": ("zhucheng", True),
+        "teachers_due_rotation": ("zhucheng", True),
+        "exchange_period_years": ("pingdingshan", True),
+    }
+    own = rotation_rules("平顶山")["exchange_period_years"]
+    assert own[0].threshold == 3 and own[1] is False
+
+
+def test_rotation_trend_by_hand():
+    from toolkit.indicators.teachers import rotation_trend
+
+    # 25 eligible teachers a year in one county: 0, 1, 1 rotate → 0%, 4%, 4%
+    rows = []
+    for year, rotated in ((2022, 0), (2023, 1), (2024, 1)):
+        rows += [{"adcode": "1", "year": year, "years_at_school": 8, "key_teacher": False,
+                  "rotated": i < rotated, "eligible": True} for i in range(25)]  # fmt: skip
+    c = pd.DataFrame({"adcode": ["1"], "name": ["甲"]})
+    r = rotation_trend(pd.DataFrame(rows), c, "national", year=2024)
+    rate = r[r["indicator"] == "teacher_exchange_rate"].set_index("year")
+    assert rate["value"].tolist() == pytest.approx([0.0, 0.04, 0.04])
+    # least squares: slope 2 points a year through the mean 0.08/3 at 2023;
+    # 2027 reads 0.08/3 + 4 × 0.02 = 0.1067 ≥ 10% → on track (benchmark 金华, horizon 2027)
+    assert rate["projected"].iloc[0] == pytest.approx(0.08 / 3 + 0.08)
+    assert set(rate["outlook"]) == {"按期可达"} and set(rate["horizon"]) == {2027}
+    # as seen in 2023: the 2024 row is not used; 0 → 4% reads 0.04 + 4 × 0.04 = 20% in 2027
+    early = rotation_trend(pd.DataFrame(rows), c, "national", year=2023)
+    assert sorted(early["year"].unique()) == [2022, 2023]
+    e = early[early["indicator"] == "teacher_exchange_rate"]
+    assert e["projected"].iloc[0] == pytest.approx(0.20)
+
+
+def test_rotation_trend_matches_the_scorecard(demo):
+    from toolkit.indicators import check
+    from toolkit.indicators.teachers import rotation_trend
+
+    tables = {"counties": demo.counties, "teachers": demo.teachers}
+    card = check(tables, "金华", year=2024)
+    card = card[card["indicator"] == "teacher_exchange_rate"].set_index("adcode")
+    trend = rotation_trend(demo.teachers, demo.counties, "金华", year=2024)
+    trend = trend[(trend["indicator"] == "teacher_exchange_rate") & (trend["year"] == 2024)]
+    trend = trend.set_index("adcode").loc[card.index]
+    assert (trend["outlook"] == card["outlook"]).all()
+    assert trend["projected"].to_numpy() == pytest.approx(card["projected"].to_numpy(), nan_ok=True)

@@ -362,13 +362,17 @@ def restyle_share(
         trace.z = values.to_numpy()
         trace.text = text
         trace.hovertemplate = "%{text}<extra></extra>"
+        # a colorscale (a list of lists) sent in a restyle is read per trace by plotly.js and
+        # breaks the whole update in the browser: set it only when it really changes
+        scale = "Blues" if target is None else DIVERGING
+        if _scale_key(trace.colorscale) != _scale_key(scale):
+            trace.colorscale = scale
         if target is None:
-            trace.update(colorscale="Blues", zmid=None, zmin=0, zmax=1, autocolorscale=False)
+            trace.update(zmid=None, zmin=0, zmax=1, autocolorscale=False)
         else:
             # symmetric around the target, so its white sits exactly at the target
             half = max(min(span, target, 1.0 - target), 0.01)
-            trace.update(colorscale=DIVERGING, zmid=float(target),
-                         zmin=target - half, zmax=target + half)  # fmt: skip
+            trace.update(zmid=float(target), zmin=target - half, zmax=target + half)
         if len(fig.data) > 1 and fig.data[1].name == "names":
             pos = fig.data[1].meta["positions"]
             shown = [pos[a] for a in adcodes if a in pos]
@@ -376,6 +380,17 @@ def restyle_share(
             fig.data[1].lon = [p[0] for p in shown]
             fig.data[1].lat = [p[1] for p in shown]
             fig.data[1].text = [p[2] for p in shown]
+
+
+def _scale_key(scale) -> tuple:
+    """A colorscale as comparable data (names are expanded by plotly into lists)."""
+    if scale is None:
+        return ()
+    if isinstance(scale, str):
+        from plotly.colors import get_colorscale
+
+        scale = get_colorscale(scale)
+    return tuple((round(float(a), 6), str(b)) for a, b in scale)
 
 
 def to_html(fig: go.Figure, path: str | Path) -> Path:

@@ -33,6 +33,15 @@ from .special_education import (
     special_education_summary,
     special_provision,
 )
+from .summary import (
+    furthest_from_target,
+    heat_table,
+    misses_per_county,
+    rule_cells,
+    status_counts,
+    supported_rules,
+    unsupported_rules,
+)
 from .teachers import teacher_rotation
 
 __all__ = [
@@ -43,4 +52,6 @@ __all__ = [
     "public_kindergarten_share", "special_education", "special_education_summary",
     "special_provision", "teacher_rotation",
     "PopulationLine", "census_recoding", "population_line",
+    "furthest_from_target", "heat_table", "misses_per_county", "rule_cells", "status_counts",
+    "supported_rules", "unsupported_rules",
 ]  # fmt: skip

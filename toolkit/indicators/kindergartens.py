@@ -10,6 +10,8 @@ result says so in ``note``.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from ..targets import Profile
@@ -139,3 +141,28 @@ def inclusive_kindergarten_coverage(
         incl = schools["ownership"].eq(PUBLIC) | schools["inclusive"].fillna(False).astype(bool)
         shares = enrolment_share(schools, counties, incl, by=by, year=year)
     return judge(shares, rule_for(profile, "inclusive_kindergarten_coverage"), by)
+
+
+def public_places_needed(shares: pd.DataFrame, target: float | None = None) -> pd.Series:
+    """公办学位缺口: public places to add so that the share reaches ``target`` at current enrolment.
+
+    ``places = ceil(target × denominator − numerator)`` where the share is below
+    the target, else 0 — the number of children who would have to be in public
+    kindergartens instead of private ones, total enrolment unchanged.
+    ``shares`` has ``numerator`` (public enrolment) and ``denominator`` (all
+    kindergarten enrolment), e.g. the result of :func:`public_kindergarten_share`;
+    ``target`` defaults to each row's ``target``. The result is ``<NA>`` where
+    there is no enrolment or no target. The product is rounded to 1e-6 before
+    the ceiling, so 70% of 1,000 is 700 places, not 701.
+
+    >>> s = pd.DataFrame({"numerator": [550, 600, 700, None], "denominator": [1000, 1000, 1000, None]})
+    >>> public_places_needed(s, 0.6).tolist()
+    [50, 0, 0, <NA>]
+    """
+    public = numeric(shares, "numerator")
+    total = numeric(shares, "denominator")
+    goal = numeric(shares, "target") if target is None else pd.Series(float(target), shares.index)
+    need = (goal * total - public).round(6)
+    places = need.clip(lower=0).map(math.ceil, na_action="ignore")
+    places = places.where(total.gt(0) & public.notna() & goal.notna())
+    return places.astype("Int64").rename("places_needed")

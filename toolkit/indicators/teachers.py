@@ -11,6 +11,13 @@ file with the same indicator) is judged by its own rule instead.
 Eligibility (符合交流条件) is not defined in any text: the ``eligible`` column is
 used when the data has it, otherwise a user-chosen default — at least
 ``min_years`` years at the current school — labelled as such in ``note``.
+
+Beyond the rates: :func:`rotation_rules` says which rule (own or borrowed)
+each measure uses, :func:`rotation_trend` stacks the years with each county's
+outlook at the deadline (the scorecard's outlook, also for profiles that only
+borrow the rules), and :func:`exchange_flows` / :func:`exchange_by_school`
+follow the rotated teachers from their sending school to the school where the
+roster finds them the next year.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import pandas as pd
 
 from ..targets import Profile, Rule, get_profile
 from .common import SHARE_COLUMNS, judge, numeric, rule_for, unit_shares
+from .outlook import outlook
 
 #: Zone plans whose rotation numbers serve as benchmarks when a profile has none.
 BENCHMARKS = {
@@ -174,3 +182,156 @@ def teacher_rotation(
         judged = judge(shares, rule, by, note="；".join(notes))
         out.append(judged.assign(indicator=indicator))
     return pd.concat(out, ignore_index=True)[["indicator", *SHARE_COLUMNS]]
+
+
+def rotation_rules(profile: str | Profile = "national") -> dict[str, tuple[Rule | None, bool]]:
+    """indicator → (the rule applied, whether it is borrowed from another plan as a benchmark).
+
+    >>> rules = rotation_rules("national")
+    >>> rule, borrowed = rules["teacher_exchange_rate"]
+    >>> rule.profile, rule.threshold, borrowed
+    ('jinhua', 0.1, True)
+    >>> rotation_rules("金华")["teacher_exchange_rate"][1]
+    False
+    """
+    own = get_profile(profile)
+    out = {}
+    for indicator in MEASURES:
+        rule, note = _rule(own, indicator)
+        out[indicator] = (rule, bool(note))
+    return out
+
+
+def rotation_trend(
+    teachers: pd.DataFrame,
+    counties: pd.DataFrame,
+    profile: str | Profile = "national",
+    *,
+    year: int | None = None,
+    min_years: int = DEFAULT_MIN_YEARS,
+) -> pd.DataFrame:
+    """:func:`teacher_rotation` for every year up to ``year``, stacked, with each county's outlook.
+
+    Every row also carries ``outlook`` and ``projected`` of its county and
+    measure (the same on every year) and ``horizon``, the year the trend is read
+    at: the rule's deadline, else the profile's horizon, else 2027 — as
+    :func:`toolkit.indicators.check` does for the rules a profile sets itself;
+    here also for the rules borrowed as benchmarks. Years rules (9-year cycle,
+    3-year exchange) are shares that should fall to 0.
+
+    >>> t = pd.DataFrame({"adcode": "1", "year": [2023] * 10 + [2024] * 10,
+    ...                   "years_at_school": 8, "key_teacher": False,
+    ...                   "rotated": [True] * 1 + [False] * 9 + [True] * 2 + [False] * 8})
+    >>> c = pd.DataFrame({"adcode": ["1"], "name": ["甲"]})
+    >>> r = rotation_trend(t, c).query("indicator == 'teacher_exchange_rate'")
+    >>> r[["year", "value", "outlook"]].values.tolist()  # 10% then 20%: meets 金华's 10% now
+    [[2023, 0.1, '已达标'], [2024, 0.2, '已达标']]
+    """
+    own = get_profile(profile)
+    if "year" in teachers.columns:
+        years = sorted(int(y) for y in teachers["year"].dropna().unique())
+        years = [y for y in years if year is None or y <= year] or [year]
+    else:
+        years = [None]
+    hist = pd.concat(  # one year's rows at a time: each measure then scans a third of the table
+        [
+            teacher_rotation(teachers if y is None else teachers[teachers["year"] == y],
+                             counties, own, year=y, min_years=min_years)
+            for y in years
+        ],
+        ignore_index=True,
+    )  # fmt: skip
+    pieces = []
+    for indicator, rows in hist.groupby("indicator", sort=False):
+        rule = _rule(own, indicator)[0]
+        horizon = (rule.deadline if rule else None) or own.horizon or 2027
+        rows = rows.assign(horizon=horizon)
+        if rule is None or rule.threshold is None or rows["year"].isna().all():
+            pieces.append(rows.assign(outlook=float("nan"), projected=float("nan")))
+            continue
+        comparator = "<=" if indicator in YEAR_RULES else (rule.comparator or ">=")
+        view = outlook(rows.assign(deadline=horizon), comparator=comparator, share=True)
+        pieces.append(rows.merge(view[["adcode", "outlook", "projected"]], on="adcode", how="left"))
+    return pd.concat(pieces, ignore_index=True)
+
+
+FLOW_COLUMNS = ["year", "from_school", "from_adcode", "to_school", "to_adcode", "teachers",
+                "key_teachers"]  # fmt: skip
+
+
+def exchange_flows(teachers: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
+    """Where the teachers who rotated in ``year`` went: one row per sending and receiving school.
+
+    A record with ``rotated`` true in year *y* is at its **sending** school
+    (``school_id``); the same ``teacher_id`` in the roster of *y* + 1 is at the
+    **receiving** school. ``to_school`` is empty when the teacher is not in the
+    next year's roster (left, or the roster ends with *y*). ``year`` defaults to
+    the latest year. Columns: :data:`FLOW_COLUMNS` (``teachers`` rotated,
+    ``key_teachers`` of them key teachers in *y*).
+
+    >>> t = pd.DataFrame({"teacher_id": ["a", "b", "a", "b"], "year": [2023, 2023, 2024, 2024],
+    ...                   "school_id": ["S1", "S1", "S2", "S1"], "adcode": "1",
+    ...                   "rotated": [True, False, False, False]})
+    >>> exchange_flows(t, 2023)[["from_school", "to_school", "teachers"]].values.tolist()
+    [['S1', 'S2', 1]]
+    """
+    need = [
+        c for c in ("teacher_id", "school_id", "adcode", "rotated") if c not in teachers.columns
+    ]
+    if need:
+        raise ValueError(
+            f"教师名册缺少列 {need}，无法追踪交流去向 / the teacher roster lacks {need}: "
+            "flows need teacher_id, school_id, adcode and rotated"
+        )
+    if "year" in teachers.columns:
+        year = int(teachers["year"].max()) if year is None else int(year)
+        this = teachers[teachers["year"] == year]
+        following = teachers[teachers["year"] == year + 1]
+    else:
+        this, following = teachers, teachers.iloc[0:0]
+    rot = this[_flag(this, "rotated")]
+    key = _flag(rot, "key_teacher") if "key_teacher" in rot.columns else False
+    moved = pd.DataFrame({"teacher_id": rot["teacher_id"].astype(str),
+                          "from_school": rot["school_id"].astype(str),
+                          "from_adcode": rot["adcode"].astype(str), "key": key})  # fmt: skip
+    dest = following.drop_duplicates("teacher_id")
+    dest = pd.DataFrame({"teacher_id": dest["teacher_id"].astype(str),
+                         "to_school": dest["school_id"].astype(str),
+                         "to_adcode": dest["adcode"].astype(str)})  # fmt: skip
+    merged = moved.merge(dest, on="teacher_id", how="left")
+    out = (
+        merged.groupby(["from_school", "from_adcode", "to_school", "to_adcode"], dropna=False)
+        .agg(teachers=("teacher_id", "size"), key_teachers=("key", "sum"))
+        .reset_index()
+        .astype({"teachers": "int64", "key_teachers": "int64"})
+    )
+    return out.assign(year=year)[FLOW_COLUMNS]
+
+
+def exchange_by_school(flows: pd.DataFrame) -> pd.DataFrame:
+    """Per school: teachers sent and received (and key teachers among them) in the flows.
+
+    ``sent`` counts every rotated teacher of the school, ``received`` only those
+    whose receiving school is known; ``net`` = received − sent.
+
+    >>> f = pd.DataFrame({"from_school": ["S1", "S1"], "from_adcode": "1",
+    ...                   "to_school": ["S2", None], "to_adcode": ["1", None],
+    ...                   "teachers": [2, 1], "key_teachers": [1, 0]})
+    >>> exchange_by_school(f)[["school_id", "sent", "received", "net"]].values.tolist()
+    [['S1', 3, 0, -3], ['S2', 0, 2, 2]]
+    """
+    sent = flows.groupby("from_school").agg(
+        adcode=("from_adcode", "first"), sent=("teachers", "sum"), key_sent=("key_teachers", "sum")
+    )
+    known = flows.dropna(subset=["to_school"])
+    received = known.groupby("to_school").agg(
+        adcode=("to_adcode", "first"), received=("teachers", "sum"),
+        key_received=("key_teachers", "sum"),
+    )  # fmt: skip
+    out = sent.join(received.rename(columns={"adcode": "adcode_to"}), how="outer")
+    out["adcode"] = out["adcode"].fillna(out["adcode_to"])
+    counts = ["sent", "key_sent", "received", "key_received"]
+    out[counts] = out[counts].fillna(0).astype("int64")
+    out["net"] = out["received"] - out["sent"]
+    out = out.rename_axis("school_id").reset_index()
+    return out[["school_id", "adcode", *counts, "net"]].sort_values("school_id", ignore_index=True)

@@ -20,8 +20,11 @@ from __future__ import annotations
 import ipywidgets as w
 
 from .common import CSS, banner, friendly_error, html_table, t
+from .kindergartens import KindergartenDashboard
+from .overview import OverviewDashboard
 from .shell import Dashboard, DataSet
 from .special_education import SpecialEducationDashboard
+from .teachers import TeachersDashboard
 
 
 def special_education_dashboard(**kwargs) -> w.Widget:
@@ -37,7 +40,34 @@ def special_education_dashboard(**kwargs) -> w.Widget:
         return w.HTML(CSS + friendly_error(exc))
 
 
+def kindergartens_dashboard(**kwargs) -> w.Widget:
+    """The public-kindergarten-share dashboard (公办园占比) as a widget, or a friendly error box."""
+    try:
+        return KindergartenDashboard(**kwargs).view
+    except Exception as exc:  # a dashboard never shows a traceback
+        return w.HTML(CSS + friendly_error(exc))
+
+
+def overview_dashboard(**kwargs) -> w.Widget:
+    """The 总览 scorecard (every county against every rule) as a widget, or a friendly error box."""
+    try:
+        return OverviewDashboard(**kwargs).view
+    except Exception as exc:  # a dashboard never shows a traceback
+        return w.HTML(CSS + friendly_error(exc))
+
+
+def teachers_dashboard(**kwargs) -> w.Widget:
+    """The teacher-rotation dashboard (教师交流轮岗) as a widget, or a friendly error box."""
+    try:
+        return TeachersDashboard(**kwargs).view
+    except Exception as exc:  # a dashboard never shows a traceback
+        return w.HTML(CSS + friendly_error(exc))
+
+
 __all__ = [
     "CSS", "Dashboard", "DataSet", "SpecialEducationDashboard", "banner", "friendly_error",
     "html_table", "special_education_dashboard", "t",
+    "KindergartenDashboard", "kindergartens_dashboard",
+    "OverviewDashboard", "overview_dashboard",
+    "TeachersDashboard", "teachers_dashboard",
 ]  # fmt: skip

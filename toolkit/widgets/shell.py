@@ -244,13 +244,13 @@ class Dashboard:
 
     # -- events ----------------------------------------------------------------------
     def _safe(self, fn: Callable) -> Callable:
-        def run(change: dict | None) -> None:
+        def run(*args) -> None:  # an observer's change, or a plotly click's (trace, points, state)
             if self._quiet:
                 return
             self.message.value = ""
             self.loading.value = f'<span class="kuoyou-loading">{self.t("loading")}</span>'
             try:
-                fn(change)
+                fn(*args)
             except Exception as exc:  # shown to the user, logged in full
                 self.message.value = friendly_error(exc)
             finally:
@@ -284,7 +284,7 @@ class Dashboard:
         # draws it would be lost there yet recorded here, and later equal restyles never sent
         self.figure = go.Figure(first)
         self.paint(self.result)
-        figure = go.FigureWidget(first)
+        figure = go.FigureWidget(self.figure)  # the painted first state, sent with the widget
         figure._config = maps.PLOT_CONFIG
         figure.layout.width = None
         if figure.data:
