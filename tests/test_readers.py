@@ -164,7 +164,9 @@ def test_bureau_workbook_to_scorecard_and_excel(tmp_path):
     # no counties sheet: the counties come from the codes, with census populations
     assert book.counties.set_index("adcode").loc["140404", "population"] == 319660
     card = toolkit.check(book, "长治")
-    sped = card[card["indicator"] == "special_education"].set_index("adcode")
+    sped = card[card["rule"] == "changzhi:sped_school_200k"].set_index("adcode")
+    below = card[card["rule"] == "changzhi:sped_provision_under_200k"]
+    assert set(below["status"]) == {"不适用"}  # every county in the workbook is 200k+
     assert sped.loc["140404", "status"] == "达标"  # 上党区 (old code 140421) has its school
     assert sped.loc["140405", "status"] == "未达标"  # 屯留区 253,756: classes but no school
     kg = card[card["indicator"] == "public_kindergarten_share"].set_index("adcode")

@@ -25,7 +25,7 @@ from ..targets import Condition, Profile, Rule, get_profile
 from .aggregates import FUNDING, disabled_enrolment_rate, funding_standard
 from .balance import BENCHMARK as BALANCE_PROFILE
 from .balance import balanced_development
-from .common import MISSING
+from .common import MISSING, NOT_APPLICABLE
 from .kindergartens import TOTAL, inclusive_kindergarten_coverage, public_kindergarten_share
 from .outlook import outlook
 from .special_education import special_education
@@ -206,6 +206,11 @@ def check(
     shown = {k for f in frames for k in f["rule"].unique()}
     for rule in prof.rules:  # a rule no computation produced rows for is listed, not dropped
         if f"{rule.profile}:{rule.id}" not in shown:
+            if rule.population is not None:  # e.g. a <200k rule when every county is larger
+                frames.append(
+                    _unsupported(counties, rule, _NO_COUNTY).assign(status=NOT_APPLICABLE)
+                )
+                continue
             why = _PER_SCHOOL if rule.indicator == "balanced_school_standards" else _NOT_ALONE
             frames.append(_unsupported(counties, rule, why))
     card = pd.concat(frames, ignore_index=True)
@@ -221,6 +226,9 @@ _PER_SCHOOL = (
     "a per-school standard, judged within the six-of-seven rule"
 )
 _NOT_ALONE = "此规则未单独计算 / this rule is not computed on its own"
+_NO_COUNTY = (
+    "数据中没有符合该规则人口条件的县 / no county in the data meets the rule's population condition"
+)
 
 
 def _unit(rule: Rule | None, key: str) -> str:

@@ -55,8 +55,8 @@ STRINGS = {
     "mid": ("色阶中点＝目标{t}", "colour midpoint = target {t}"),
     "no_mid": ("无数值目标，普通色阶", "no numeric target: plain scale"),
     "summary": ("全市与全省加权占比（{year}年）", "City and province, enrolment-weighted ({year})"),
-    "sum_cols": ("范围|公办园在园幼儿|在园幼儿|占比（加权）|目标|差距（百分点）|状态|需新增公办学位",
-                 "Area|In public|All children|Share (weighted)|Target|Gap (pp)|Status|Public places needed"),
+    "sum_cols": ("范围|公办园幼儿|在园幼儿|加权占比|目标|差距(百分点)|状态|需增公办学位",
+                 "Area|In public|All children|Weighted share|Target|Gap (pp)|Status|Places needed"),
     "weighted": ("城市和省的占比按在园幼儿数加权：各县公办园在园幼儿之和 ÷ 各县在园幼儿之和（不是各县占比的平均）。省为数据中该省各县合计。",
                  "City and province shares are weighted: sum of public enrolment ÷ sum of all enrolment (not a mean of county shares). A province is the sum of its counties in the data."),
     "benchmark": ("目标针对{j}全域，逐县比较仅作参照（{n}个县中{k}个低于目标）。",
@@ -324,7 +324,9 @@ class KindergartenDashboard(Dashboard):
             )
         return (
             f"<h4>{self._s('summary', year=self.year.value)}</h4>"
-            + html_table(view, numeric=tuple(view.columns[1:6]) + (view.columns[7],))
+            + html_table(
+                view, numeric=(*view.columns[1:6], view.columns[7]), wrap=(view.columns[0],)
+            )
             + f'<div class="kuoyou-note">{self._s("weighted")}<br><b>{note}</b></div>'
         )
 
