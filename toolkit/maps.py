@@ -223,13 +223,19 @@ def restyle_status(fig: go.Figure, result: pd.DataFrame) -> None:
         trace.z = status_codes(result["status"])
         trace.customdata = custom
         trace.hovertemplate = template
-        if len(fig.data) > 1 and fig.data[1].name == "names":
-            pos = fig.data[1].meta["positions"]
-            shown = [pos[a] for a in adcodes if a in pos]
-            shown = shown if len(shown) <= MAX_NAMED else []
-            fig.data[1].lon = [p[0] for p in shown]
-            fig.data[1].lat = [p[1] for p in shown]
-            fig.data[1].text = [p[2] for p in shown]
+        show_names(fig, adcodes)
+
+
+def show_names(fig: go.Figure, adcodes: list[str]) -> None:
+    """Write the names of ``adcodes`` on the map's names trace (none when more than MAX_NAMED)."""
+    if len(fig.data) < 2 or fig.data[1].name != "names":
+        return
+    pos = fig.data[1].meta["positions"]
+    shown = [pos[a] for a in adcodes if a in pos]
+    shown = shown if len(shown) <= MAX_NAMED else []
+    fig.data[1].lon = [p[0] for p in shown]
+    fig.data[1].lat = [p[1] for p in shown]
+    fig.data[1].text = [p[2] for p in shown]
 
 
 def name_labels(gdf: gpd.GeoDataFrame) -> go.Scattergeo:
@@ -373,13 +379,7 @@ def restyle_share(
             # symmetric around the target, so its white sits exactly at the target
             half = max(min(span, target, 1.0 - target), 0.01)
             trace.update(zmid=float(target), zmin=target - half, zmax=target + half)
-        if len(fig.data) > 1 and fig.data[1].name == "names":
-            pos = fig.data[1].meta["positions"]
-            shown = [pos[a] for a in adcodes if a in pos]
-            shown = shown if len(shown) <= MAX_NAMED else []
-            fig.data[1].lon = [p[0] for p in shown]
-            fig.data[1].lat = [p[1] for p in shown]
-            fig.data[1].text = [p[2] for p in shown]
+        show_names(fig, adcodes)
 
 
 def _scale_key(scale) -> tuple:

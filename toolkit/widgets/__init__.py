@@ -27,6 +27,14 @@ from .special_education import SpecialEducationDashboard
 from .teachers import TeachersDashboard
 
 
+def _view(cls: type, **kwargs) -> w.Widget:
+    """A dashboard's page, or a friendly error box: a dashboard never shows a traceback."""
+    try:
+        return cls(**kwargs).view
+    except Exception as exc:  # noqa: BLE001 - shown to the user, logged in full
+        return w.HTML(CSS + friendly_error(exc))
+
+
 def special_education_dashboard(**kwargs) -> w.Widget:
     """The special-education dashboard as a widget, or a friendly error box.
 
@@ -34,34 +42,22 @@ def special_education_dashboard(**kwargs) -> w.Widget:
     >>> type(view).__name__
     'VBox'
     """
-    try:
-        return SpecialEducationDashboard(**kwargs).view
-    except Exception as exc:  # a dashboard never shows a traceback
-        return w.HTML(CSS + friendly_error(exc))
+    return _view(SpecialEducationDashboard, **kwargs)
 
 
 def kindergartens_dashboard(**kwargs) -> w.Widget:
     """The public-kindergarten-share dashboard (公办园占比) as a widget, or a friendly error box."""
-    try:
-        return KindergartenDashboard(**kwargs).view
-    except Exception as exc:  # a dashboard never shows a traceback
-        return w.HTML(CSS + friendly_error(exc))
+    return _view(KindergartenDashboard, **kwargs)
 
 
 def overview_dashboard(**kwargs) -> w.Widget:
     """The 总览 scorecard (every county against every rule) as a widget, or a friendly error box."""
-    try:
-        return OverviewDashboard(**kwargs).view
-    except Exception as exc:  # a dashboard never shows a traceback
-        return w.HTML(CSS + friendly_error(exc))
+    return _view(OverviewDashboard, **kwargs)
 
 
 def teachers_dashboard(**kwargs) -> w.Widget:
     """The teacher-rotation dashboard (教师交流轮岗) as a widget, or a friendly error box."""
-    try:
-        return TeachersDashboard(**kwargs).view
-    except Exception as exc:  # a dashboard never shows a traceback
-        return w.HTML(CSS + friendly_error(exc))
+    return _view(TeachersDashboard, **kwargs)
 
 
 __all__ = [
