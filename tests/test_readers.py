@@ -176,3 +176,10 @@ def test_bureau_workbook_to_scorecard_and_excel(tmp_path):
                                         profile="长治")  # fmt: skip
     back = pd.read_excel(out, sheet_name=None)
     assert "规则出处" in back and any("长治" in name for name in back)
+
+
+def test_numbers_too_large_for_a_count_are_rejected_not_crashing():
+    text = "区县代码,年份,在园幼儿数\n140403,2024,1e19\n140404,2024,120\n"
+    df = data.read_indicators(_csv(text))
+    assert df["kg_enrolment"].tolist()[1] == 120 and pd.isna(df["kg_enrolment"].iloc[0])
+    assert "过大" in df.attrs["report"].repaired.iloc[0]["reason_zh"]

@@ -106,6 +106,7 @@ def _numeric(cells: pd.Series, *, whole: bool) -> Cleaned:
     bad[(text != "") & num.isna()] = "不是数字 / not a number"
     bad[num.notna() & ~np.isfinite(num.fillna(0))] = "不是有限数字 / not a finite number"
     bad[num < 0] = "不能为负数 / must not be negative"
+    bad[(num.abs() > 1e15) & (bad == "")] = "数值过大 / number too large"
     if whole:
         frac = num.notna() & (num != num.round())
         bad[frac & (bad == "")] = "不是整数 / not a whole number"
