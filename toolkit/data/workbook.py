@@ -89,18 +89,17 @@ def _assign(scores: dict[str, dict[str, int]]) -> dict[str, str]:
     return {t: s for t, (_, s) in wanted.items()}
 
 
-def _tables_loose(raw: bytes, file: str) -> list[str]:
-    """The tables a single-table file can be read as (its required columns are all there)."""
-    fits, last = [], None
+def _single_table_scores(raw: bytes, file: str) -> dict[str, int]:
+    """table → columns found, for the tables a single-table file can be read as (all required there)."""
+    scores, last = {}, None
     for table in tables():
         try:
-            open_grid(raw, table, name=file)
-            fits.append(table)
+            scores[table] = len(open_grid(raw, table, name=file).columns)
         except DataError as e:
             last = e
-    if not fits and last is not None and "缺少必需的列" not in last.problem:
+    if not scores and last is not None and "缺少必需的列" not in last.problem:
         raise last  # not a table at all: the file-level reason (PDF, .xls, empty …)
-    return fits
+    return scores
 
 
 def counties_for(codes: pd.Series | list[str]) -> pd.DataFrame:
@@ -139,7 +138,7 @@ def read_workbook(
         raw, file = source.read(), name or getattr(source, "name", "<上传文件>")
     file = name or file
     if _kind(raw[:8]) != "zip":  # one table: CSV or Parquet (or not a table: open_grid says why)
-        scores = {t: len(open_grid(raw, t, name=file).columns) for t in _tables_loose(raw, file)}
+        scores = _single_table_scores(raw, file)
         chosen = {max(scores, key=scores.get): None} if scores else {}
     else:
         chosen = _assign(_sheet_scores(raw, file))

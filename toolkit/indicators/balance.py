@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..targets import Profile, Rule, get_profile
-from .common import NOT_APPLICABLE, SHARE_COLUMNS, for_year, judge
+from .common import NOT_APPLICABLE, SHARE_COLUMNS, borrowed_note, for_year, judge
 
 #: The profile whose rules are applied when another profile has none.
 BENCHMARK = "balanced_2017"
@@ -56,11 +56,8 @@ def value_column(column: str) -> str:
 
 
 def _borrowed(own: Profile) -> str:
-    bench = get_profile(BENCHMARK)
-    return (
-        f"参照{bench.name_zh}的规则（非“{own.name_zh}”的要求） / "
-        "the 2017 balanced-development rule, as a benchmark"
-    )
+    en = "the 2017 balanced-development rule, as a benchmark"
+    return borrowed_note(own, get_profile(BENCHMARK), en)
 
 
 def _rule(own: Profile, rule_id: str = "", indicator: str = "") -> tuple[Rule, str]:

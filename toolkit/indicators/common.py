@@ -143,6 +143,17 @@ def judge(shares: pd.DataFrame, rule: Rule | None, by: str, note: str = "") -> p
     return out[SHARE_COLUMNS]
 
 
+def borrowed_note(
+    own: Profile, plan: Profile, en: str = "another plan's rule, as a benchmark"
+) -> str:
+    """The note on a value judged by another plan's rule because ``own`` has none.
+
+    >>> borrowed_note(get_profile("national"), get_profile("jinhua")).split(" / ")[0]
+    '参照金华市（基础教育综合改革实验区方案）的规则（非“全国（教基〔2023〕4号）”的要求）'
+    """
+    return f"参照{plan.name_zh}的规则（非“{own.name_zh}”的要求） / {en}"
+
+
 def rule_for(profile: str | Profile, indicator: str) -> Rule | None:
     """The profile's first rule for ``indicator``, or None."""
     rules = get_profile(profile).rules_for(indicator)

@@ -11,6 +11,7 @@ result says so in ``note``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -83,6 +84,29 @@ def enrolment_share(
     return unit_shares(frame, counties, by=by, year=year)
 
 
+def _kindergarten_share(
+    table: pd.DataFrame,
+    counties: pd.DataFrame,
+    profile: str | Profile,
+    indicator: str,
+    total_column: str,
+    counted: Callable[[pd.DataFrame], pd.Series],
+    *,
+    by: str,
+    year: int | None,
+) -> pd.DataFrame:
+    """A kindergarten enrolment share judged by the profile's ``indicator`` rule.
+
+    From county totals (``total_column`` over ``kg_enrolment``) when ``table`` is
+    the ``indicators`` table, else from records (the kindergartens ``counted``).
+    """
+    if TOTAL in table.columns:
+        shares = totals_share(table, counties, total_column, by=by, year=year)
+    else:
+        shares = enrolment_share(table, counties, counted(table), by=by, year=year)
+    return judge(shares, rule_for(profile, indicator), by)
+
+
 def public_kindergarten_share(
     schools: pd.DataFrame,
     counties: pd.DataFrame,
@@ -106,12 +130,10 @@ def public_kindergarten_share(
     >>> float(r.set_index("name").loc["济宁市", "target"])
     0.8
     """
-    if TOTAL in schools.columns:
-        shares = totals_share(schools, counties, "public_kg_enrolment", by=by, year=year)
-    else:
-        public = schools["ownership"].eq(PUBLIC)
-        shares = enrolment_share(schools, counties, public, by=by, year=year)
-    return judge(shares, rule_for(profile, "public_kindergarten_share"), by)
+    return _kindergarten_share(
+        schools, counties, profile, "public_kindergarten_share", "public_kg_enrolment",
+        lambda s: s["ownership"].eq(PUBLIC), by=by, year=year,
+    )  # fmt: skip
 
 
 def inclusive_kindergarten_coverage(
@@ -135,12 +157,11 @@ def inclusive_kindergarten_coverage(
     >>> set(r["status"])
     {'不适用'}
     """
-    if TOTAL in schools.columns:
-        shares = totals_share(schools, counties, "inclusive_kg_enrolment", by=by, year=year)
-    else:
-        incl = schools["ownership"].eq(PUBLIC) | schools["inclusive"].fillna(False).astype(bool)
-        shares = enrolment_share(schools, counties, incl, by=by, year=year)
-    return judge(shares, rule_for(profile, "inclusive_kindergarten_coverage"), by)
+    return _kindergarten_share(
+        schools, counties, profile, "inclusive_kindergarten_coverage", "inclusive_kg_enrolment",
+        lambda s: s["ownership"].eq(PUBLIC) | s["inclusive"].fillna(False).astype(bool),
+        by=by, year=year,
+    )  # fmt: skip
 
 
 def public_places_needed(shares: pd.DataFrame, target: float | None = None) -> pd.Series:

@@ -127,30 +127,28 @@ RUNNERS: dict[str, tuple[tuple[tuple[str, ...], ...], Callable]] = {
         for name in ("balanced_cv_primary", "balanced_cv_junior", "balanced_school_standards")
     },
 }
-#: Columns an indicator table needs before it can stand in for records.
-_TOTALS_NEED = {
-    "special_education": "special_schools",
-    "sped_school_200k_plus": "standard_special_schools",
-    "public_kindergarten_share": TOTAL,
-    "inclusive_kindergarten_coverage": TOTAL,
-    "teacher_exchange_rate": "teachers_rotated",
-    "key_teacher_share_of_exchanged": "teachers_rotated",
-    **{name: name for name in FUNDING},
-    "disabled_enrolment_rate": "disabled_children",
+#: Columns of the ``indicators`` table that let it stand in for records (any one of them).
+_TOTALS_NEED: dict[str, tuple[str, ...]] = {
+    "special_education": ("special_schools",),
+    "sped_school_200k_plus": ("standard_special_schools",),
+    "public_kindergarten_share": (TOTAL,),
+    "inclusive_kindergarten_coverage": (TOTAL,),
+    "teacher_exchange_rate": ("teachers_rotated",),
+    "key_teacher_share_of_exchanged": ("teachers_rotated",),
+    **{name: (name,) for name in FUNDING},
+    "disabled_enrolment_rate": ("disabled_children", "disabled_enrolment_rate"),
 }
 
 
 def _source(indicator: str, tables: dict) -> tuple[str, ...] | None:
     """The first table set that can compute ``indicator``, or None."""
     for option in RUNNERS[indicator][0]:
-        if all(n in tables for n in option):
-            need = _TOTALS_NEED.get(indicator)
-            if "indicators" in option and need and need not in tables["indicators"]:
-                if indicator != "disabled_enrolment_rate" or (
-                    "disabled_enrolment_rate" not in tables["indicators"]
-                ):
-                    continue
-            return option
+        if not all(n in tables for n in option):
+            continue
+        need = _TOTALS_NEED.get(indicator, ())
+        if "indicators" in option and need and not set(need) & set(tables["indicators"].columns):
+            continue
+        return option
     return None
 
 
@@ -183,6 +181,7 @@ def check(
         raise ValueError("data 需要 counties 表 / data needs a counties table")
     frames, done = [], {}
     wanted = {r.indicator for r in prof.rules}
+    rules = _rules_by_key(prof)
     for rule in prof.rules:
         if rule.indicator not in RUNNERS:
             frames.append(_unsupported(counties, rule, "本工具尚不能计算此指标 / not computed yet"))
@@ -201,7 +200,7 @@ def check(
         out = run(tables, prof, by, year)
         out = out[out["indicator"].isin(wanted)]
         if with_outlook and by == "county":
-            out = _with_outlook(out, run, tables, prof, by, _rules_by_key(prof))
+            out = _with_outlook(out, run, tables, prof, by, rules)
         frames.append(out)
     shown = {k for f in frames for k in f["rule"].unique()}
     for rule in prof.rules:  # a rule no computation produced rows for is listed, not dropped
@@ -214,7 +213,6 @@ def check(
             why = _PER_SCHOOL if rule.indicator == "balanced_school_standards" else _NOT_ALONE
             frames.append(_unsupported(counties, rule, why))
     card = pd.concat(frames, ignore_index=True)
-    rules = _rules_by_key(prof)
     card["title"] = card["rule"].map(lambda x: rules[x].title_zh if x in rules else "")
     card["level"] = card["rule"].map(lambda x: rules[x].level if x in rules else "")
     card["unit"] = card["rule"].map(lambda x: _unit(rules.get(x), x))

@@ -27,7 +27,7 @@ from dataclasses import replace
 import pandas as pd
 
 from ..targets import Profile, Rule, get_profile
-from .common import SHARE_COLUMNS, judge, numeric, rule_for, unit_shares
+from .common import SHARE_COLUMNS, borrowed_note, judge, numeric, rule_for, unit_shares
 from .outlook import outlook
 
 #: Zone plans whose rotation numbers serve as benchmarks when a profile has none.
@@ -66,10 +66,7 @@ def _rule(own: Profile, indicator: str) -> tuple[Rule | None, str]:
     if rule is not None:
         return rule, ""
     plan = get_profile(BENCHMARKS[indicator])
-    note = (
-        f"参照{plan.name_zh}的规则（非“{own.name_zh}”的要求） / another plan's rule, as a benchmark"
-    )
-    return rule_for(plan, indicator), note
+    return rule_for(plan, indicator), borrowed_note(own, plan)
 
 
 def _as_share_rule(rule: Rule) -> tuple[Rule, str]:

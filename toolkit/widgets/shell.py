@@ -24,6 +24,7 @@ import base64
 import html
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import ipywidgets as w
@@ -161,11 +162,20 @@ class Dashboard:
     def before_first_paint(self) -> None:
         """Set a dashboard's own controls once the shell's are filled (optional)."""
 
-    def scorecard(self) -> pd.DataFrame:
-        """:func:`toolkit.check` for the current data, profile and year (computed once each)."""
-        key = (id(self.dataset), self.profile.value, self.year.value)
+    def scorecard(self, indicators: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """:func:`toolkit.check` for the current data, profile and year (computed once each).
+
+        ``indicators`` limits it to the profile's rules of those indicators, so a
+        panel that shows a few rules does not compute them all.
+        """
+        key = (id(self.dataset), self.profile.value, self.year.value, indicators)
         if key not in self._cards:
-            self._cards[key] = check(self.dataset.tables, self.profile.value, year=self.year.value)
+            prof = targets.get_profile(self.profile.value)
+            if indicators is not None:
+                prof = replace(
+                    prof, rules=tuple(r for r in prof.rules if r.indicator in indicators)
+                )
+            self._cards[key] = check(self.dataset.tables, prof, year=self.year.value)
         return self._cards[key]
 
     # -- selection ---------------------------------------------------------------

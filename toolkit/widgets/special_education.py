@@ -11,13 +11,11 @@ population, “20万人口以上” including 200,000) is stated on the page.
 from __future__ import annotations
 
 import html
-from dataclasses import replace
 
 import ipywidgets as w
 import pandas as pd
 
 from .. import data, indicators, maps, targets
-from ..indicators import check
 from .common import html_table
 from .shell import Dashboard, DataSet
 
@@ -147,11 +145,9 @@ class SpecialEducationDashboard(Dashboard):
         if getattr(self.dataset.tables, "indicators", None) is None:
             return ""
         prof = targets.get_profile(self.profile.value)
-        only = replace(prof, rules=tuple(r for r in prof.rules if r.indicator in SPED_RULES[2:]))
-        if not only.rules:
+        if not any(prof.rules_for(ind) for ind in SPED_RULES[2:]):
             return ""
-        tables = {"counties": self.dataset.counties, "indicators": self.dataset.tables.indicators}
-        card = check(tables, only, year=self.year.value)
+        card = self.scorecard(indicators=SPED_RULES[2:])
         sel = set(self.selected_counties()["adcode"])
         rows = card[card["adcode"].isin(sel)]
         rows = rows[rows["status"].isin([indicators.UNMET, indicators.MET])]
