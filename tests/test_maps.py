@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from toolkit import geo, maps
+from toolkit import formats, geo, maps
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,6 @@ def test_share_map_without_target_is_a_plain_scale():
 
 
 def test_format_value_by_unit():
-    assert maps.format_value(0.975, "share") == "97.5%"
-    assert maps.format_value(7000, "元/生·年") == "7,000元/生·年"
-    assert maps.format_value(None, "share") == "—"
+    assert formats.format_value(0.975, "share") == "97.5%"
+    assert formats.format_value(7000, "元/生·年") == "7,000元/生·年"
+    assert formats.format_value(None, "share") == "—"

@@ -58,3 +58,27 @@ def test_errors_become_a_friendly_message():
         counties=pd.DataFrame({"adcode": ["1"]}), schools=pd.DataFrame()
     )
     assert "出错了" in broken.value and "Traceback" not in broken.value
+
+
+def test_english_switch_translates_tables_map_and_detail():
+    d = widgets.SpecialEducationDashboard()
+    d.city.value = "410400"
+    d.language.value = "en"
+    table = text(d.table.value)
+    # 石龙区 (42,066) has a class, but not in a 9-year or boarding school (平顶山's rule)
+    assert "Counties falling short (4)" in table and "falls short" in table
+    assert "its classes are not in a 9-year or boarding school" in table and "石龙区" in table
+    assert "its special school does not meet the standard" in table  # 鲁山县
+    assert "未达标" not in table and "县（区）" not in table
+    assert "Coverage by city" in d.summary.value and "With a special school" in d.summary.value
+    trace = d.figure.data[0]
+    assert list(trace.colorbar.ticktext) == ["meets", "falls short", "not applicable", "no data"]
+    assert "Population" in trace.hovertemplate and "常住人口" not in trace.hovertemplate
+    assert d.profile.label.startswith("Pingdingshan city plan")
+    detail = text(d.detail_html("410404"))
+    assert "falls short" in detail and "未达标" not in detail
+    # back to Chinese: everything returns
+    d.language.value = "zh"
+    assert "未达标的县（4个）" in text(d.table.value)
+    assert list(d.figure.data[0].colorbar.ticktext)[1] == "未达标"
+    assert d.profile.label.startswith("平顶山市")

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from toolkit import data, widgets
-from toolkit.widgets.shell import DataSet
+from toolkit.widgets.dataset import DataSet
 
 JINING, YEXIAN = "370800", "410422"
 

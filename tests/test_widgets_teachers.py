@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from toolkit import widgets
-from toolkit.widgets.shell import DataSet
+from toolkit.widgets.dataset import DataSet
 from toolkit.widgets.teachers import KEY, RATE
 
 
@@ -108,13 +108,9 @@ def test_county_detail_lists_its_own_schools():
 
 
 def test_map_click_opens_the_county_detail():
-    from plotly.callbacks import InputDeviceState, Points
-
     d = widgets.TeachersDashboard(hand_made())
-    trace = d.figure.data[0]
-    i = list(trace.locations).index("140404")
-    # what FigureWidget does when the browser reports a click on 上党区
-    trace._dispatch_on_click(Points([i], [], [], trace.name, 0), InputDeviceState())
+    # the message the map widget's JavaScript sends when 上党区 is clicked
+    d.map._handle_message(d.map, {"event": "click", "location": "140404", "curve": 0}, [])
     assert d.message.value == ""
     assert "上党区（长治市，2024）" in text(d.detail.value)
 

@@ -42,7 +42,8 @@ from .targets import LEVELS, Profile, ProfileError, get_profile
 HEADERS = {
     "adcode": ("行政区划代码", "adcode"), "name": ("县区名称", "county"),
     "city": ("地市", "city"), "indicator": ("指标", "indicator"), "rule": ("规则", "rule"),
-    "title": ("要求", "target as the text states it"), "year": ("年份", "year"),
+    "title": ("要求", "target as the text states it"),
+    "title_en": ("要求（英文）", "target in English"), "year": ("年份", "year"),
     "value": ("数值", "value"), "target": ("目标值", "target"),
     "gap": ("差距", "gap = value − target"), "status": ("状态", "status"),
     "deadline": ("期限（年）", "deadline (year)"), "level": ("层级", "level"),

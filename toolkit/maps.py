@@ -32,8 +32,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from .formats import format_int, format_percent, in_language
 from .geo import to_feature_collection
-from .indicators import STATUSES
+from .indicators import STATUS_EN, STATUSES
 
 #: An empty topojson as a data: URL. plotly.js loads it instead of its world map
 #: from the CDN, so geo maps render offline.
@@ -76,63 +77,39 @@ def _discrete_scale(colors: Sequence[str]) -> list[list]:
     return scale
 
 
-def format_int(x: object, unit: str = "") -> str:
-    """Thousands-separated integer for Chinese readers; ``—`` for missing.
-
-    >>> format_int(219256, "人")
-    '219,256人'
-    """
-    if x is None or pd.isna(x):
-        return "—"
-    return f"{int(x):,}{unit}"
-
-
-def format_percent(x: object, digits: int = 1) -> str:
-    """A share as a percentage, e.g. ``0.9091 → '90.9%'``; ``—`` for missing."""
-    if x is None or pd.isna(x):
-        return "—"
-    return f"{100 * float(x):.{digits}f}%"
-
-
-def format_value(x: object, unit: str = "") -> str:
-    """A value in its unit: shares as percentages, money and counts with separators.
-
-    >>> format_value(0.975, "share"), format_value(7000, "元/生·年"), format_value(0.41, "coefficient")
-    ('97.5%', '7,000元/生·年', '0.41')
-    """
-    if x is None or pd.isna(x):
-        return "—"
-    if unit == "share":
-        return format_percent(x)
-    v = float(x)
-    if unit in ("", "coefficient") or not v.is_integer():
-        return f"{v:,.2f}{'' if unit in ('', 'coefficient') else unit}"
-    return f"{int(v):,}{unit}"
-
-
-#: Columns shown on hover, in order: (column, Chinese label, formatter).
+#: Columns shown on hover, in order: (column, Chinese label, English label, formatter).
 HOVER_FIELDS = (
-    ("name", "", str),
-    ("population", "常住人口", lambda v: format_int(v, "人")),
-    ("special_schools", "特殊教育学校", lambda v: format_int(v, "所")),
-    ("special_classes", "特教班", lambda v: format_int(v, "个")),
-    ("status", "状态", str),
-    ("lacks", "缺口", lambda v: v or "—"),
+    ("name", "", "", str),
+    ("population", "常住人口", "Population", lambda v: format_int(v, "人")),
+    ("special_schools", "特殊教育学校", "Special schools", lambda v: format_int(v, "所")),
+    ("special_classes", "特教班", "Special classes", lambda v: format_int(v, "个")),
+    ("status", "状态", "Status", str),
+    ("lacks", "缺口", "Lacks", lambda v: v or "—"),
 )
 
 
-def hover_data(result: pd.DataFrame, fields=HOVER_FIELDS) -> tuple[np.ndarray, str]:
-    """``customdata`` rows and a matching ``hovertemplate`` for a result table."""
+def hover_data(
+    result: pd.DataFrame, fields=HOVER_FIELDS, lang: str = "zh"
+) -> tuple[np.ndarray, str]:
+    """``customdata`` rows and a matching ``hovertemplate`` for a result table.
+
+    ``lang="en"`` gives English labels and translates statuses and shortfalls.
+
+    >>> r = pd.DataFrame({"name": ["叶县"], "status": ["达标"]})
+    >>> data, template = hover_data(r, lang="en")
+    >>> data[0].tolist(), "Status" in template
+    (['叶县', 'meets'], True)
+    """
     cols, parts = [], []
-    for i, (col, label, fmt) in enumerate(fields):
+    for i, (col, zh, en, fmt) in enumerate(fields):
         if col not in result.columns:
             continue
-        cols.append(result[col].map(lambda v, f=fmt: f(v) if not _isna(v) else "—"))
-        parts.append(
-            f"<b>%{{customdata[{len(cols) - 1}]}}</b>"
-            if i == 0
-            else f"{label}：%{{customdata[{len(cols) - 1}]}}"
+        cols.append(
+            result[col].map(lambda v, f=fmt: in_language(f(v), lang) if not _isna(v) else "—")
         )
+        label = en if lang == "en" else zh
+        n = len(cols) - 1
+        parts.append(f"<b>%{{customdata[{n}]}}</b>" if i == 0 else f"{label}：%{{customdata[{n}]}}")
     data = np.column_stack(cols) if cols else np.empty((len(result), 0))
     return data, "<br>".join(parts) + "<extra></extra>"
 
@@ -149,8 +126,9 @@ def status_map(
     label: str = "",
     height: int = 560,
     names: bool = True,
+    lang: str = "zh",
 ) -> go.Figure:
-    """A county map coloured by status (达标/未达标/不适用/数据缺失).
+    """A county map coloured by status (达标/未达标/不适用/数据缺失; English with ``lang="en"``).
 
     ``gdf`` holds the geometry of every county the map may ever show (it is
     sent once); ``result`` the rows to colour now, with ``adcode``, ``status``
@@ -206,16 +184,18 @@ def status_map(
             font=dict(color="#c92a2a", size=13),
             bgcolor="rgba(255,255,255,0.8)",
         )
-    restyle_status(fig, result)
+    restyle_status(fig, result, lang=lang)
     return fig
 
 
-def restyle_status(fig: go.Figure, result: pd.DataFrame) -> None:
+def restyle_status(fig: go.Figure, result: pd.DataFrame, *, lang: str = "zh") -> None:
     """Recolour a :func:`status_map` in place for new results (no new geometry).
 
-    Works on a ``go.Figure`` and on a ``go.FigureWidget`` (one batched update).
+    Works on a ``go.Figure`` and on a ``go.FigureWidget`` (one batched update);
+    ``lang`` sets the legend's and the hover's language.
     """
-    custom, template = hover_data(result)
+    custom, template = hover_data(result, lang=lang)
+    ticks = [STATUS_EN[s] for s in STATUSES] if lang == "en" else list(STATUSES)
     trace = fig.data[0]
     adcodes = result["adcode"].astype(str).tolist()
     with fig.batch_update() if isinstance(fig, go.FigureWidget) else nullcontext():
@@ -223,6 +203,9 @@ def restyle_status(fig: go.Figure, result: pd.DataFrame) -> None:
         trace.z = status_codes(result["status"])
         trace.customdata = custom
         trace.hovertemplate = template
+        if list(trace.colorbar.ticktext or ()) != ticks:
+            trace.colorbar.ticktext = ticks
+            trace.colorbar.title.text = "Status" if lang == "en" else "状态"
         show_names(fig, adcodes)
 
 

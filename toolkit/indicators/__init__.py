@@ -24,7 +24,7 @@ from .common import (
     latest_year,
 )
 from .kindergartens import inclusive_kindergarten_coverage, public_kindergarten_share
-from .outlook import OUTLOOKS, history, outlook
+from .outlook import OUTLOOK_EN, OUTLOOKS, history, outlook
 from .population import PopulationLine, census_recoding, population_line
 from .scorecard import check
 from .special_education import (
@@ -47,7 +47,7 @@ from .teachers import teacher_rotation
 __all__ = [
     "FUNDING", "balanced_development", "coefficient_of_variation", "disabled_enrolment_rate",
     "funding_standard", "school_resource_indicators",
-    "BENCHMARK_NOTE", "MET", "OUTLOOKS", "history", "outlook", "MISSING", "NOT_APPLICABLE", "REQUIREMENTS", "STATUSES",
+    "BENCHMARK_NOTE", "MET", "OUTLOOK_EN", "OUTLOOKS", "history", "outlook", "MISSING", "NOT_APPLICABLE", "REQUIREMENTS", "STATUSES",
     "STATUS_EN", "UNMET", "check", "inclusive_kindergarten_coverage", "latest_year",
     "public_kindergarten_share", "special_education", "special_education_summary",
     "special_provision", "teacher_rotation",

@@ -187,3 +187,22 @@ def public_places_needed(shares: pd.DataFrame, target: float | None = None) -> p
     places = need.clip(lower=0).map(math.ceil, na_action="ignore")
     places = places.where(total.gt(0) & public.notna() & goal.notna())
     return places.astype("Int64").rename("places_needed")
+
+
+def kindergarten_table(tables: object) -> pd.DataFrame:
+    """Kindergarten records when the data hold any, else the county totals (``kg_enrolment`` …).
+
+    >>> from toolkit import data
+    >>> len(kindergarten_table(data.load_demo())) > 10_000
+    True
+    """
+    schools = getattr(tables, "schools", None)
+    if schools is not None and "level" in schools and schools["level"].eq(KINDERGARTEN).any():
+        return schools
+    totals = getattr(tables, "indicators", None)
+    if totals is not None and {TOTAL, "public_kg_enrolment"} <= set(totals.columns):
+        return totals
+    raise ValueError(
+        "数据中没有幼儿园记录，也没有县级 kg_enrolment / public_kg_enrolment 列，无法计算公办园占比。"
+        " / No kindergarten records and no county kg_enrolment / public_kg_enrolment columns."
+    )

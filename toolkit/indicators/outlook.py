@@ -25,6 +25,9 @@ from .common import MISSING, NOT_APPLICABLE
 
 MET_NOW, ON_TRACK, AT_RISK, OFF_TRACK = "已达标", "按期可达", "有风险", "难以达标"
 OUTLOOKS = (MET_NOW, ON_TRACK, AT_RISK, OFF_TRACK)
+#: English for the outlooks (and the statuses an outlook row can carry).
+OUTLOOK_EN = {MET_NOW: "met now", ON_TRACK: "on track", AT_RISK: "at risk", OFF_TRACK: "off track",
+              NOT_APPLICABLE: "n/a", MISSING: "no data"}  # fmt: skip
 #: User-chosen default: a projected shortfall up to this is "at risk", beyond it "off track".
 DEFAULT_MARGIN = 0.05
 OUTLOOK_COLUMNS = [
@@ -126,6 +129,8 @@ def history(
     [2020, 2021, 2022, 2023, 2024]
     """
     years = sorted(int(y) for y in table["year"].dropna().unique())
+    if not years:  # no year in the data: no history, but the indicator's columns
+        return indicator(table.iloc[:0], counties.iloc[:0], profile, by=by).iloc[:0]
     return pd.concat(
         [indicator(table, counties, profile, by=by, year=y) for y in years], ignore_index=True
     )

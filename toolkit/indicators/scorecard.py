@@ -32,7 +32,7 @@ from .special_education import special_education
 from .teachers import BENCHMARKS, YEAR_RULES, teacher_rotation
 
 SCORECARD_COLUMNS = [
-    "adcode", "name", "indicator", "rule", "measure", "title", "year", "value", "unit", "target", "gap",
+    "adcode", "name", "indicator", "rule", "measure", "title", "title_en", "year", "value", "unit", "target", "gap",
     "status", "deadline", "level", "outlook", "projected", "note", "source",
 ]  # fmt: skip
 TABLES = ("counties", "schools", "teachers", "indicators", "resources")
@@ -214,6 +214,7 @@ def check(
             frames.append(_unsupported(counties, rule, why))
     card = pd.concat(frames, ignore_index=True)
     card["title"] = card["rule"].map(lambda x: rules[x].title_zh if x in rules else "")
+    card["title_en"] = card["rule"].map(lambda x: rules[x].title_en if x in rules else "")
     card["level"] = card["rule"].map(lambda x: rules[x].level if x in rules else "")
     card["unit"] = card["rule"].map(lambda x: _unit(rules.get(x), x))
     return card.reindex(columns=SCORECARD_COLUMNS).reset_index(drop=True)

@@ -85,6 +85,20 @@ def _not_applicable(p: Provision) -> Verdict:
     return Verdict(None, "本配置无要求")
 
 
+#: English for the requirement and shortfall texts above (the UI's English side).
+PROVISION_EN = {
+    "需有特殊教育学校": "needs a special-education school",
+    "需有达到标准的特殊教育学校": "needs a special-education school meeting the standard",
+    "需有特殊教育学校或特教班": "needs a special-education school or class",
+    "需有特殊教育学校，或在九年一贯制/寄宿制学校设特教班": "needs a special school, or a class in a 9-year or boarding school",
+    "本配置无要求": "no requirement in this profile",
+    "缺特殊教育学校": "no special-education school",
+    "现有特殊教育学校未达到办学标准": "its special school does not meet the standard",
+    "缺达到标准的特殊教育学校": "no special school meeting the standard",
+    "既无特殊教育学校也无特教班": "neither a special school nor a class",
+    "特教班不在九年一贯制或寄宿制学校": "its classes are not in a 9-year or boarding school",
+    "既无特殊教育学校也无合规特教班": "neither a special school nor a qualifying class",
+}  # fmt: skip
 #: The special-education requirements a profile rule can name in ``requires``.
 REQUIREMENTS: dict[str, Callable[[Provision], Verdict]] = {
     "special_school": _special_school,

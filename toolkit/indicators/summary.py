@@ -49,7 +49,7 @@ def _rule_order(card: pd.DataFrame) -> list[str]:
 def supported_rules(card: pd.DataFrame) -> pd.DataFrame:
     """One row per rule that has a status other than 数据缺失 for at least one county.
 
-    Columns ``rule``, ``indicator``, ``title``, ``unit``, ``level``, ``source``
+    Columns ``rule``, ``indicator``, ``title`` (and ``title_en``), ``unit``, ``level``, ``source``
     and ``measures`` (how many measures the rule has), in the card's order.
 
     >>> card = pd.DataFrame({"adcode": ["1", "1"], "rule": ["p:a", "p:b"], "indicator": ["a", "b"],
@@ -81,7 +81,7 @@ def unsupported_rules(card: pd.DataFrame) -> pd.DataFrame:
 
 
 def _describe(rows: pd.DataFrame) -> pd.DataFrame:
-    cols = [c for c in ("indicator", "title", "unit", "level", "source") if c in rows]
+    cols = [c for c in ("indicator", "title", "title_en", "unit", "level", "source") if c in rows]
     first = rows.groupby("rule", sort=False)[cols].first()
     measures = (
         rows.assign(measure=rows["measure"].astype(object).fillna(""))

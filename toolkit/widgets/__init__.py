@@ -1,8 +1,9 @@
 """ipywidgets dashboards: a thin layer over ``indicators`` and ``maps``.
 
-Each dashboard computes with the pure functions of the package, shows a plotly
-``FigureWidget`` (never a figure inside an ``Output``: that hangs Voila) and
-updates colours and text in place when a control changes. The shared page —
+Each dashboard computes with the pure functions of the package, draws its map
+with :class:`~toolkit.widgets.mapwidget.MapWidget` (a plotly figure drawn by the
+vendored plotly.js geo bundle; never a figure inside an ``Output``: that hangs
+Voila) and updates colours and text in place when a control changes. The shared page —
 area, year and profile selectors, language switch, upload, downloads, county
 detail — is :class:`~toolkit.widgets.shell.Dashboard`.
 
@@ -20,9 +21,10 @@ from __future__ import annotations
 import ipywidgets as w
 
 from .common import CSS, banner, friendly_error, html_table, t
+from .dataset import DataSet
 from .kindergartens import KindergartenDashboard
 from .overview import OverviewDashboard
-from .shell import Dashboard, DataSet
+from .shell import Dashboard
 from .special_education import SpecialEducationDashboard
 from .teachers import TeachersDashboard
 

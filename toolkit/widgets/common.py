@@ -52,6 +52,7 @@ STRINGS = {
     "download_html": ("下载地图（HTML）", "Download map (HTML)"),
     "data_from": ("数据来源：{origin}（用户上传，仅在本次会话中使用）",
                   "Data: {origin} (uploaded; used in this session only)"),
+    "unusable": ("上传的数据不能用于本看板：{why}", "This dashboard cannot use the uploaded data: {why}"),
     "kept_previous": ("上传未成功，页面仍显示之前的数据。", "The upload failed; the page still shows the previous data."),
     "report_headers": ("工作表|行|列|值|原因|reason", "sheet|row|column|value|原因|reason"),
     "rule": ("规则", "Rule"),
@@ -106,3 +107,34 @@ def friendly_error(exc: BaseException) -> str:
         f"{html.escape(str(exc))}<br>请检查输入后重试；如仍有问题，请把服务器日志发给管理员。"
         " / Check the inputs and try again; if it persists, send the server log to the administrator.</div>"
     )
+
+
+def sparkline(values: list[float], *, lo: float, hi: float, target: float | None = None,
+              mark: int | None = None, color: str = "#868e96", width: int = 110, height: int = 26) -> str:  # fmt: skip
+    """An inline SVG sparkline of shares on the scale ``lo``–``hi``: target dashed, ``mark`` dotted.
+
+    Plain HTML, no script and nothing fetched (see :mod:`toolkit.widgets.kindergartens` on why not plotly).
+
+    >>> svg = sparkline([0.5, 0.6], lo=0.4, hi=0.8, target=0.6, mark=1)
+    >>> svg.startswith("<svg") and "stroke-dasharray" in svg and "<circle" in svg
+    True
+    """
+    span = (hi - lo) or 1.0
+    pad = 3
+
+    def xy(i: int, v: float) -> tuple[float, float]:
+        x = pad + i * (width - 2 * pad) / max(len(values) - 1, 1)
+        return round(x, 1), round(height - pad - (v - lo) / span * (height - 2 * pad), 1)
+
+    points = " ".join(
+        f"{x},{y}" for x, y in (xy(i, v) for i, v in enumerate(values) if pd.notna(v))
+    )
+    parts = [f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="1.6"/>']
+    if target is not None:
+        y = xy(0, target)[1]
+        parts.insert(0, f'<line x1="0" x2="{width}" y1="{y}" y2="{y}" stroke="#212529" '
+                        'stroke-width="0.8" stroke-dasharray="3,2"/>')  # fmt: skip
+    if mark is not None and 0 <= mark < len(values) and pd.notna(values[mark]):
+        x, y = xy(mark, values[mark])
+        parts.append(f'<circle cx="{x}" cy="{y}" r="2.6" fill="{color}"/>')
+    return f'<svg width="{width}" height="{height}" role="img">{"".join(parts)}</svg>'

@@ -10,9 +10,9 @@ under the target with the public places they would need and their outlook to
 the deadline. Works from kindergarten records or from county totals
 (``kg_enrolment``, ``public_kg_enrolment``).
 
-The trend is plain HTML (inline SVG), not a second plotly ``FigureWidget``: with
-two FigureWidgets on one Voila page, one of them intermittently stopped applying
-its updates in the browser (the messages arrived; the map kept its old counties).
+The trend is plain HTML (inline SVG), not a second plotly figure: with two
+plotly ``FigureWidget`` on one Voila page, one of them intermittently stopped
+applying its updates in the browser, and a sparkline table reads at a glance.
 
 Example
 -------
@@ -30,26 +30,25 @@ import ipywidgets as w
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import data, maps, targets
-from ..indicators import STATUS_EN, UNMET, history, outlook
+from .. import data, formats, maps, targets
+from ..indicators import OUTLOOK_EN, STATUS_EN, UNMET, history, outlook
 from ..indicators.common import rule_for
 from ..indicators.kindergartens import (
-    KINDERGARTEN,
     TOTAL,
     inclusive_kindergarten_coverage,
+    kindergarten_table,
     public_kindergarten_share,
     public_places_needed,
 )  # fmt: skip
 from ..indicators.outlook import DEFAULT_MARGIN
-from .common import html_table
-from .shell import Dashboard, DataSet
+from .common import html_table, sparkline
+from .dataset import DataSet
+from .shell import Dashboard
 
 PUBLIC_RULE, INCLUSIVE_RULE = "public_kindergarten_share", "inclusive_kindergarten_coverage"
 #: Sparklines: the map's warm end below the target, its cool end at or above it.
 BELOW, ABOVE, PLAIN = "#d6604d", "#4393c3", "#868e96"
-OUTLOOK_EN = {"已达标": "met now", "按期可达": "on track", "有风险": "at risk",
-              "难以达标": "off track", "不适用": "n/a", "数据缺失": "no data"}  # fmt: skip
-#: key → (中文, English); ``{name}`` fields filled by ``KindergartenDashboard._s``.
+#: key → (中文, English); ``{name}`` fields filled by ``KindergartenDashboard.s``.
 STRINGS = {
     "map_title": ("公办园在园幼儿占比（{year}年，{mid}）", "Share in public kindergartens ({year}, {mid})"),
     "mid": ("色阶中点＝目标{t}", "colour midpoint = target {t}"),
@@ -95,6 +94,8 @@ STRINGS = {
                    "County|Trend (dashed = target)|{first}|{year}|Change (pp)"),
     "target_line": ("目标", "target"),
     "sources": ("规则出处：{doc}", "Rule sources: {doc}"),
+    "deadline": ("，期限{y}年", ", deadline {y}"), "no_deadline": ("，原文无期限", ", no deadline in the text"),
+    "source": ("出处：", "Source: "),
     "hover": ("{name}<br>公办园占比：{v}（目标{t}）<br>需新增公办学位：{p}<br>研判：{o}",
               "{name}<br>Public share: {v} (target {t})<br>Public places needed: {p}<br>Outlook: {o}"),
 }  # fmt: skip
@@ -110,56 +111,6 @@ def has_kindergarten_rule(profile_id: str) -> bool:
     return bool(prof.rules_for(PUBLIC_RULE) or prof.rules_for(INCLUSIVE_RULE))
 
 
-def kindergarten_table(tables: object) -> pd.DataFrame:
-    """Kindergarten records when the data hold any, else the county totals (``kg_enrolment`` …).
-
-    >>> from toolkit import data
-    >>> len(kindergarten_table(data.load_demo())) > 10_000
-    True
-    """
-    schools = getattr(tables, "schools", None)
-    if schools is not None and "level" in schools and schools["level"].eq(KINDERGARTEN).any():
-        return schools
-    totals = getattr(tables, "indicators", None)
-    if totals is not None and {TOTAL, "public_kg_enrolment"} <= set(totals.columns):
-        return totals
-    raise ValueError(
-        "数据中没有幼儿园记录，也没有县级 kg_enrolment / public_kg_enrolment 列，无法计算公办园占比。"
-        " / No kindergarten records and no county kg_enrolment / public_kg_enrolment columns."
-    )
-
-
-def sparkline(values: list[float], *, lo: float, hi: float, target: float | None = None,
-              mark: int | None = None, color: str = PLAIN, width: int = 110, height: int = 26) -> str:  # fmt: skip
-    """An inline SVG sparkline of shares on the scale ``lo``–``hi``: target dashed, ``mark`` dotted.
-
-    Plain HTML, no script and nothing fetched (see the module notes on why not plotly).
-
-    >>> svg = sparkline([0.5, 0.6], lo=0.4, hi=0.8, target=0.6, mark=1)
-    >>> svg.startswith("<svg") and "stroke-dasharray" in svg and "<circle" in svg
-    True
-    """
-    span = (hi - lo) or 1.0
-    pad = 3
-
-    def xy(i: int, v: float) -> tuple[float, float]:
-        x = pad + i * (width - 2 * pad) / max(len(values) - 1, 1)
-        return round(x, 1), round(height - pad - (v - lo) / span * (height - 2 * pad), 1)
-
-    points = " ".join(
-        f"{x},{y}" for x, y in (xy(i, v) for i, v in enumerate(values) if pd.notna(v))
-    )
-    parts = [f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="1.6"/>']
-    if target is not None:
-        y = xy(0, target)[1]
-        parts.insert(0, f'<line x1="0" x2="{width}" y1="{y}" y2="{y}" stroke="#212529" '
-                        'stroke-width="0.8" stroke-dasharray="3,2"/>')  # fmt: skip
-    if mark is not None and 0 <= mark < len(values) and pd.notna(values[mark]):
-        x, y = xy(mark, values[mark])
-        parts.append(f'<circle cx="{x}" cy="{y}" r="2.6" fill="{color}"/>')
-    return f'<svg width="{width}" height="{height}" role="img">{"".join(parts)}</svg>'
-
-
 class KindergartenDashboard(Dashboard):
     """公办园在园幼儿占比: map around the target, weighted city figure, trend, outlook, places needed."""
 
@@ -172,6 +123,7 @@ class KindergartenDashboard(Dashboard):
         "Compares each county's share of children in public kindergartens with the profile's target, with the public places needed and the outlook to the deadline. Click a county for its details.",
     )  # fmt: skip
     profile_filter = staticmethod(has_kindergarten_rule)
+    strings = STRINGS
 
     def __init__(self, dataset: DataSet | None = None, **kw) -> None:
         super().__init__(dataset, **kw)
@@ -186,8 +138,7 @@ class KindergartenDashboard(Dashboard):
 
     def _s(self, key: str, **fields: object) -> str:
         """One of :data:`STRINGS` in the page's language, HTML-escaped."""
-        zh, en = STRINGS[key]
-        return html.escape((en if self.lang == "en" else zh).format(**fields))
+        return html.escape(self.s(key, **fields))
 
     # -- what the page computes from ---------------------------------------------------------
     def _rule(self, indicator: str = PUBLIC_RULE) -> targets.Rule | None:
@@ -250,12 +201,9 @@ class KindergartenDashboard(Dashboard):
 
     def paint(self, res: pd.DataFrame) -> None:
         target = self._target()
-        with (
-            self.figure.batch_update()
-        ):  # one message to the browser: restyle_share's batch joins it
-            maps.restyle_share(self.figure, res, target=target)
-            self.figure.data[0].text = self._hover(res, target)
-            self.figure.layout.title.text = self._map_title()
+        maps.restyle_share(self.figure, res, target=target)  # drawn by the shell in one message
+        self.figure.data[0].text = self._hover(res, target)
+        self.figure.layout.title.text = self._map_title()
         self.summary.value = self._summary_html(res, target)
         self.inclusive.value = self._inclusive_html()
         self.table.value = self._below_html(res)
@@ -265,7 +213,7 @@ class KindergartenDashboard(Dashboard):
 
     # -- panels ------------------------------------------------------------------------------------
     def _pct(self, v: object) -> str:
-        return maps.format_percent(v)
+        return formats.format_percent(v)
 
     @staticmethod
     def _goal(v: object) -> str:
@@ -286,10 +234,13 @@ class KindergartenDashboard(Dashboard):
     def _hover(self, res: pd.DataFrame, target: float | None) -> list[str]:
         return [
             self._s("hover", name=r.name, v=self._pct(r.value), t=self._goal(target),
-                    p=maps.format_int(r.places), o=self._look(r.outlook, r.projected))
+                    p=formats.format_int(r.places), o=self._look(r.outlook, r.projected))
             .replace("&lt;br&gt;", "<br>")  # the hover's line breaks, after escaping the fields
             for r in res.itertuples()
         ]  # fmt: skip
+
+    def _title(self, rule: targets.Rule) -> str:
+        return rule.title_en if self.lang == "en" and rule.title_en else rule.title_zh
 
     def _status(self, s: str) -> str:
         return STATUS_EN.get(s, s) if self.lang == "en" else s
@@ -303,10 +254,10 @@ class KindergartenDashboard(Dashboard):
         prov["name"] = [self._s("province_sum", name=n, n=size[a]) for a, n in zip(prov["adcode"], prov["name"], strict=True)]  # fmt: skip
         both = pd.concat([self._shares(sel, "city"), prov], ignore_index=True)
         view = pd.DataFrame({
-            "a": both["name"], "b": both["numerator"].map(maps.format_int),
-            "c": both["denominator"].map(maps.format_int), "d": both["value"].map(self._pct),
+            "a": both["name"], "b": both["numerator"].map(formats.format_int),
+            "c": both["denominator"].map(formats.format_int), "d": both["value"].map(self._pct),
             "e": both["target"].map(self._goal), "f": both["gap"].map(lambda g: "—" if pd.isna(g) else f"{100 * g:+.1f}"),
-            "g": both["status"].map(self._status), "h": public_places_needed(both).map(maps.format_int),
+            "g": both["status"].map(self._status), "h": public_places_needed(both).map(formats.format_int),
         })  # fmt: skip
         view.columns = self._s("sum_cols").split("|")
         prof = targets.get_profile(self.profile.value)
@@ -354,7 +305,7 @@ class KindergartenDashboard(Dashboard):
         else:
             sign = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}[rule.comparator or ">="]
             judged = self._s("incl_judged", t=f"{sign} {self._goal(rule.threshold)}")
-        title = f"{html.escape(rule.title_zh)}：" if rule else ""
+        title = f"{html.escape(self._title(rule))}：" if rule else ""
         return (head + html_table(view, numeric=tuple(view.columns[1:3]))
                 + f'<div class="kuoyou-note">{title}{judged}<br>{self._s("incl_def")}</div>')  # fmt: skip
 
@@ -367,11 +318,11 @@ class KindergartenDashboard(Dashboard):
         view = pd.DataFrame({
             "a": low["name"], "b": low["city"], "c": low["value"].map(self._pct),
             "d": low["target"].map(self._goal), "e": low["gap"].map(lambda g: f"{100 * g:+.1f}"),
-            "f": low["places"].map(maps.format_int),
+            "f": low["places"].map(formats.format_int),
             "g": [self._look(o, p) for o, p in zip(low["outlook"], low["projected"], strict=True)],
         })  # fmt: skip
         view.columns = self._s("below_cols", d=self._deadline()).split("|")
-        total = maps.format_int(low["places"].sum())
+        total = formats.format_int(low["places"].sum())
         return (
             f'<div class="kuoyou-shortfall"><h4>{self._s("below", k=len(low))}</h4>'
             + html_table(view, numeric=tuple(view.columns[2:6]))
@@ -394,18 +345,19 @@ class KindergartenDashboard(Dashboard):
         items = []
         for r in (*prof.rules_for(PUBLIC_RULE), *prof.rules_for(INCLUSIVE_RULE)):
             level = f"（{self.t('benchmark')}）" if r.is_benchmark else ""
-            when = f"，期限{r.deadline}年" if r.deadline else "，原文无期限"
+            when = self.s("deadline", y=r.deadline) if r.deadline else self.s("no_deadline")
+            note = r.note_en if self.lang == "en" and r.note_en else r.note_zh
             items.append(
-                f"<li><b>{html.escape(r.title_zh)}</b>（{html.escape(r.target_text or '—')}）{level}{when}"
-                f"<br>出处：{html.escape(r.source.citation)}"
-                + (f"<br>{html.escape(r.note_zh)}" if r.note_zh else "") + "</li>"
+                f"<li><b>{html.escape(self._title(r))}</b>（{html.escape(r.target_text or '—')}）{level}{when}"
+                f"<br>{self.s('source')}{html.escape(r.source.citation)}"
+                + (f"<br>{html.escape(note)}" if note else "") + "</li>"
             )  # fmt: skip
         return f'<div class="kuoyou-note"><h4>{self._s("sources", doc=prof.document)}</h4><ul>{"".join(items)}</ul></div>'
 
     def _trend_html(self, res: pd.DataFrame, target: float | None) -> str:
         """One sparkline per county across the years, lowest share first."""
         hist = self._history()
-        if hist is None:
+        if hist is None or hist.empty:  # no years in the data: no trend to draw
             return ""
         values = hist.pivot(index="adcode", columns="year", values="value").reindex(res["adcode"])
         years = [int(y) for y in values.columns]

@@ -23,11 +23,12 @@ import ipywidgets as w
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import data, maps, targets
+from .. import data, formats, maps, targets
 from ..geo import to_feature_collection
 from ..indicators import MET, MISSING, NOT_APPLICABLE, UNMET, summary
 from ..indicators.outlook import AT_RISK, OFF_TRACK
-from .shell import Dashboard, DataSet
+from .dataset import DataSet
+from .shell import Dashboard
 
 #: Focus dashboards (notebooks beside this one) by indicator name or prefix.
 FOCUS = (
@@ -71,12 +72,12 @@ OUTLOOK_MARK = {AT_RISK: "△", OFF_TRACK: "▲"}
 SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
 #: The count map: light for none missed, dark red for many.
 COUNT_SCALE = [[0.0, "#f8f9fa"], [0.5, "#ff8787"], [1.0, "#a61e1e"]]
-TEXT = {
+STRINGS = {
     "map_title": ("未达标规则数", "Rules missed"),
     "overall": ("{n}条规则、{c}个县：逐县逐条判断结果", "{n} rules × {c} counties: the checks"),
     "met": ("达标", "met"), "unmet": ("未达标", "missed"), "risk": ("有风险", "at risk"),
     "na": ("不适用", "n/a"), "missing": ("数据缺失", "no data"),
-    "risk_note": ("有风险：2027年研判为“有风险”或“难以达标”", "at risk: outlook 有风险 or 难以达标"),
+    "risk_note": ("有风险：2027年研判为“有风险”或“难以达标”", "at risk: the 2027 outlook is at risk or off track"),
     "counties_missing": ("至少一条未达标的县：{k}个（共{c}个）", "Counties missing at least one rule: {k} of {c}"),
     "per_rule": ("各规则情况", "By rule"), "rule": ("规则", "Rule"),
     "furthest": ("离目标最远的县（缺口÷目标，前{n}名）", "Furthest from target (gap ÷ target, top {n})"),
@@ -120,7 +121,7 @@ def focus_page(indicator: str) -> str | None:
 
 
 def count_map(
-    gdf, result: pd.DataFrame, *, top: int | None = None, title: str = TEXT["map_title"][0],
+    gdf, result: pd.DataFrame, *, top: int | None = None, title: str = STRINGS["map_title"][0],
     label: str = "", height: int = 560,
 ) -> go.Figure:  # fmt: skip
     """A county map of how many rules each county misses (``result``: adcode, misses …).
@@ -140,7 +141,7 @@ def count_map(
     trace = go.Choropleth(
         geojson=to_feature_collection(gdf), featureidkey="properties.adcode", locations=[], z=[],
         zmin=0, zmax=1, colorscale=COUNT_SCALE, marker_line_color="#495057", marker_line_width=0.6,
-        colorbar=dict(dtick=1, len=0.6, thickness=16, title=dict(text=TEXT["map_title"][0])),
+        colorbar=dict(dtick=1, len=0.6, thickness=16, title=dict(text=STRINGS["map_title"][0])),
         name="misses",
     )  # fmt: skip
     fig = go.Figure(trace)
@@ -156,7 +157,7 @@ def count_map(
 
 
 def restyle_count(fig: go.Figure, result: pd.DataFrame, *, top: int | None = None,
-                  title: str = TEXT["map_title"][0]) -> None:  # fmt: skip
+                  title: str = STRINGS["map_title"][0]) -> None:  # fmt: skip
     """Recolour a :func:`count_map` in place (no new geometry); ``top`` fixes the scale's end."""
     adcodes = result["adcode"].astype(str).tolist()
     z = pd.to_numeric(result["misses"], errors="coerce").fillna(0).astype(int).to_numpy()
@@ -191,6 +192,8 @@ class OverviewDashboard(Dashboard):
         "Every county against every rule of the chosen profile: the map counts the rules each county misses; the tables give each rule's counts, the counties furthest from target and the county × rule grid. Click a header for its dashboard, a county for its details.",
     )  # fmt: skip
 
+    strings = STRINGS
+
     def __init__(self, dataset: DataSet | None = None, **kw) -> None:
         super().__init__(dataset, **kw)
         self.counts, self.furthest = w.HTML(), w.HTML()
@@ -200,11 +203,6 @@ class OverviewDashboard(Dashboard):
         self.card = pd.DataFrame()
         self.cells = pd.DataFrame(columns=summary.CELL_COLUMNS)
         self.build()
-
-    def s(self, key: str, **fields: object) -> str:
-        """One of this page's strings in the current language."""
-        zh, en = TEXT[key]
-        return (en if self.lang == "en" else zh).format(**fields)
 
     # -- the three methods of the shell -------------------------------------------------
     def compute(self) -> pd.DataFrame:
@@ -247,11 +245,16 @@ class OverviewDashboard(Dashboard):
             text += f"（{line}）" if zh else f" ({line})"
         return text
 
+    def _title(self, row) -> str:
+        """A scorecard row's rule title in the page's language."""
+        en = getattr(row, "title_en", "")
+        return str(en if self.lang == "en" and isinstance(en, str) and en else row.title)
+
     def _head(self, row) -> str:
         mark = "†" if row.level == "jurisdiction" else ""
         text = html.escape(self._short(row)) + mark
         page = focus_page(row.indicator)
-        tip = html.escape(str(row.title))
+        tip = html.escape(self._title(row))
         if page:
             text = f'<a href="{page}" target="_blank" rel="noopener" data-rule="{html.escape(row.rule)}">{text}</a>'
         return f'<span title="{tip}">{text}</span>'
@@ -307,8 +310,8 @@ class OverviewDashboard(Dashboard):
                 f"·{r.measure}" if isinstance(r.measure, str) and r.measure else ""
             )
             cells = [html.escape(str(r.name)), html.escape(str(cities.get(r.adcode, ""))), html.escape(rule),
-                     maps.format_value(r.value, r.unit), maps.format_value(r.target, r.unit),
-                     maps.format_percent(r.shortfall), html.escape(r.outlook if isinstance(r.outlook, str) else "")]  # fmt: skip
+                     formats.format_value(r.value, r.unit), formats.format_value(r.target, r.unit),
+                     formats.format_percent(r.shortfall), html.escape(formats.in_language(r.outlook, self.lang) if isinstance(r.outlook, str) else "")]  # fmt: skip
             rows.append(
                 "<tr>" + "".join(f'<td{" class=num" if i in (3, 4, 5) else ""}>{c}</td>' for i, c in enumerate(cells))
                 + "</tr>"
@@ -325,13 +328,16 @@ class OverviewDashboard(Dashboard):
         elif cell.measures > 1:
             text = self.s("all_met", m=cell.measures)
         elif pd.isna(cell.value):
-            text = status
+            text = formats.in_language(status, self.lang)
         elif cell.unit == "" and float(cell.value).is_integer():
             text = f"{int(cell.value):,}"  # a count without a unit (e.g. special schools)
         else:
-            text = maps.format_value(cell.value, cell.unit)
+            text = formats.format_value(cell.value, cell.unit)
         mark = OUTLOOK_MARK.get(cell.outlook, "") if cell is not None else ""
-        tip = f"{county} · {title}：{status}" + (f"；{cell.outlook}" if mark else "")
+        label = formats.in_language
+        tip = f"{county} · {title}：{label(status, self.lang)}" + (
+            f"；{label(cell.outlook, self.lang)}" if mark else ""
+        )
         data_attrs = (
             f' data-rule="{html.escape(cell.rule)}" data-adcode="{cell.adcode}" data-status="{status}"'
             if cell is not None
@@ -346,7 +352,7 @@ class OverviewDashboard(Dashboard):
         heads = [self.s("county"), self.s("city"), *(self._head(r) for r in rules.itertuples())]
         rows = []
         for c in res.itertuples():
-            tds = "".join(self._cell(by.get((c.adcode, r.rule)), str(c.name), str(r.title))
+            tds = "".join(self._cell(by.get((c.adcode, r.rule)), str(c.name), self._title(r))
                           for r in rules.itertuples())  # fmt: skip
             rows.append(f'<tr data-adcode="{c.adcode}"><td class="county">{html.escape(str(c.name))}</td>'
                         f'<td class="county">{html.escape(str(c.city))}</td>{tds}</tr>')  # fmt: skip
@@ -363,7 +369,7 @@ class OverviewDashboard(Dashboard):
             return ""
         heads = [self.s(k) for k in ("rule", "reason", "source")]
         rows = [
-            f'<tr><td class="wrap">{html.escape(str(r.title))}</td><td class="wrap">{html.escape(str(r.note))}</td>'
+            f'<tr><td class="wrap">{html.escape(self._title(r))}</td><td class="wrap">{html.escape(str(r.note))}</td>'
             f'<td class="wrap">{html.escape(str(r.source))}</td></tr>'
             for r in gone.itertuples()
         ]  # fmt: skip
@@ -381,7 +387,7 @@ class OverviewDashboard(Dashboard):
             when = f"，{self.s('deadline', y=rule.deadline)}" if rule.deadline else ""
             src = rule.source
             items.append(
-                f"<li><b>{html.escape(rule.title_zh)}</b>{bench}{when}<br>{self.s('file')}：{html.escape(src.file)}"
+                f"<li><b>{html.escape(rule.title_en if self.lang == 'en' else rule.title_zh)}</b>{bench}{when}<br>{self.s('file')}：{html.escape(src.file)}"
                 f"　{self.s('line')}：{src.line}　{self.s('quote')}：“{html.escape(src.quote)}”</li>"
             )  # fmt: skip
         return (f'<details class="kuoyou-note kuoyou-sources"><summary>{self.s("sources", doc=html.escape(prof.document), n=len(items))}'

@@ -20,7 +20,6 @@ map) and a county detail panel opened by clicking the map.
 
 from __future__ import annotations
 
-import base64
 import html
 import tempfile
 from collections.abc import Callable
@@ -31,63 +30,13 @@ import ipywidgets as w
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import data, geo, maps, targets
+from .. import data, formats, maps, targets
 from ..indicators import check
 from .common import CSS, banner, friendly_error, html_table, t
+from .dataset import DataSet, download_link, report_html
+from .mapwidget import MapWidget
 
 ALL = "all"
-#: Uploads above this size are refused before they are parsed.
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-
-
-class DataSet:
-    """The tables a dashboard shows, where they came from and whether they are simulated."""
-
-    def __init__(self, tables: object, *, origin: str, is_demo: bool, reports: dict | None = None):
-        self.tables = tables
-        self.origin = origin
-        self.is_demo = is_demo
-        self.reports = reports or {}
-        counties = tables.counties
-        self.counties = counties.assign(adcode=counties["adcode"].astype(str))
-        self.geometry = geo.read_counties(adcodes=self.counties["adcode"].tolist())
-
-    @classmethod
-    def demo(cls) -> DataSet:
-        """The bundled demo data (示例数据（模拟））."""
-        return cls(data.load_demo(), origin=data.DEMO_LABEL, is_demo=True)
-
-    @classmethod
-    def upload(cls, content: bytes, name: str) -> DataSet:
-        """A bureau's workbook or CSV read in memory (never written to disk)."""
-        if len(content) > MAX_UPLOAD_BYTES:
-            limit = MAX_UPLOAD_BYTES // (1024 * 1024)
-            raise data.DataError(
-                f"文件超过 {limit} MB 上限，未读取", file=name,
-                zh="请拆分后上传，或由分析人员在笔记本中读取。",
-                en=f"The file is over the {limit} MB limit and was not read: split it or read it in a notebook.",
-            )  # fmt: skip
-        book = data.read_workbook(content, name=name)
-        return cls(book, origin=name, is_demo=False, reports=book.reports)
-
-    def years(self) -> list[int]:
-        """Every year present in any table, newest first."""
-        found = set()
-        for name in ("schools", "teachers", "indicators", "resources"):
-            table = getattr(self.tables, name, None)
-            if table is not None and "year" in table:
-                found |= {int(y) for y in table["year"].dropna().unique()}
-        return sorted(found, reverse=True)
-
-
-def _download_link(payload: bytes, filename: str, mime: str, label: str) -> str:
-    """An <a download> link carrying the file itself: works offline and without a server route."""
-    b64 = base64.b64encode(payload).decode("ascii")
-    name = html.escape(filename)
-    return (
-        f'<a class="kuoyou-download" download="{name}" href="data:{mime};base64,{b64}">'
-        f"⬇ {html.escape(label)}（{name}）</a>"
-    )
 
 
 class Dashboard:
@@ -100,6 +49,8 @@ class Dashboard:
 
     title: tuple[str, str] = ("", "")
     intro: tuple[str, str] = ("", "")
+    #: This dashboard's own UI strings: key → (中文, English), read with :meth:`s`.
+    strings: dict[str, tuple[str, str]] = {}
     #: Profiles offered in the selector (None: all shipped profiles).
     profile_filter: Callable[[str], bool] | None = None
 
@@ -139,8 +90,11 @@ class Dashboard:
         self.below: list[w.Widget] = []
         self.extra_controls: list[w.Widget] = []
         self._cards: dict[tuple, pd.DataFrame] = {}
-        self.figure: go.FigureWidget | None = None
-        self.map_box = w.Box(layout=w.Layout(width="55%"))
+        #: the map as Python holds it (a plain figure the dashboards restyle); ``self.map`` draws it
+        self.figure: go.Figure | None = None
+        self.map = MapWidget(config=maps.PLOT_CONFIG, layout=w.Layout(width="100%"))
+        self.map.on_click(self._safe(self._on_click))
+        self.map_box = w.Box([self.map], layout=w.Layout(width="55%"))
 
     # -- to be provided by each dashboard --------------------------------------
     def compute(self) -> pd.DataFrame:
@@ -189,15 +143,24 @@ class Dashboard:
         return c
 
     def t(self, key: str, **kw) -> str:
-        """A UI string in the current language."""
+        """A UI string shared by every dashboard (:data:`common.STRINGS`) in the current language."""
         return t(key, self.lang, **kw)
+
+    def s(self, key: str, **kw) -> str:
+        """One of this dashboard's own strings (``strings``: key → (中文, English)), filled with ``kw``."""
+        zh, en = self.strings[key]
+        return (en if self.lang == "en" else zh).format(**kw)
+
+    def tr(self, values: pd.Series) -> pd.Series:
+        """Statuses, outlooks and requirement texts in the current language."""
+        return values.map(lambda v: formats.in_language(v, self.lang))
 
     # -- building ------------------------------------------------------------------
     def build(self) -> w.Widget:
         """Fill the controls, draw the map once and lay the page out; returns the page widget."""
         self._fill_areas()
         self._fill_years()
-        self.profile.options = [(r.name_zh, r.id) for r in self._profiles.itertuples()]
+        self._fill_profiles()
         self.profile.value = self._own_profile.get("全国", self._profiles["id"].iloc[0])
         self.before_first_paint()
         self._label()
@@ -247,6 +210,13 @@ class Dashboard:
         ]
         self.city.value = ALL
 
+    def _fill_profiles(self) -> None:
+        value = self.profile.value
+        col = "name_en" if self.lang == "en" else "name_zh"
+        self.profile.options = [(getattr(r, col), r.id) for r in self._profiles.itertuples()]
+        if value is not None:
+            self.profile.value = value
+
     def _fill_years(self) -> None:
         years = self.dataset.years()
         self.year.options = [(self.t("year_label", year=y), y) for y in years] or [("—", None)]
@@ -254,13 +224,15 @@ class Dashboard:
 
     # -- events ----------------------------------------------------------------------
     def _safe(self, fn: Callable) -> Callable:
-        def run(*args) -> None:  # an observer's change, or a plotly click's (trace, points, state)
+        def run(*args) -> None:  # an observer's change, or the adcode of a clicked county
             if self._quiet:
                 return
             self.message.value = ""
             self.loading.value = f'<span class="kuoyou-loading">{self.t("loading")}</span>'
             try:
                 fn(*args)
+                if self.figure is not None:
+                    self.map.show(self.figure)  # what the handler restyled, in one message
             except Exception as exc:  # shown to the user, logged in full
                 self.message.value = friendly_error(exc)
             finally:
@@ -287,20 +259,12 @@ class Dashboard:
             self._refresh()
 
     def _show_map(self) -> None:
-        """Compute, then draw a new map already holding the result (first view, new data)."""
+        """Compute, build the map for this data set's geometry, paint it and draw it."""
         self.result = self.compute()
-        first = self.figure_for(self.dataset.geometry, self.result)
-        # paint the panels against a plain copy: a restyle of the new widget before the browser
-        # draws it would be lost there yet recorded here, and later equal restyles never sent
-        self.figure = go.Figure(first)
+        self.figure = go.Figure(self.figure_for(self.dataset.geometry, self.result))
+        self.figure.layout.width = None  # the page's width
         self.paint(self.result)
-        figure = go.FigureWidget(self.figure)  # the painted first state, sent with the widget
-        figure._config = maps.PLOT_CONFIG
-        figure.layout.width = None
-        if figure.data:
-            figure.data[0].on_click(self._safe(self._on_click))
-        self.figure = figure
-        self.map_box.children = [figure]
+        self.map.show(self.figure)
 
     def _refresh(self, change: dict | None = None) -> None:
         self.result = self.compute()
@@ -314,6 +278,7 @@ class Dashboard:
         self._quiet = True
         try:
             self._fill_years_labels()
+            self._fill_profiles()
             self.province.options = [(self.t("all_provinces") if v == ALL else k, v)
                                      for k, v in self.province.options]  # fmt: skip
             self.city.options = [
@@ -352,12 +317,23 @@ class Dashboard:
         try:
             new = DataSet.upload(content, name)
         except data.DataError as exc:  # the previous data stay on screen
-            self.upload_report.value = self._report_html(
-                getattr(exc, "report", None), error=str(exc)
+            self.upload_report.value = report_html(
+                getattr(exc, "report", None), self.lang, error=str(exc)
             )
             return
-        self.dataset = new
-        self.upload_report.value = "".join(self._report_html(r) for r in new.reports.values())
+        reports = "".join(report_html(r, self.lang) for r in new.reports.values())
+        old = self.dataset
+        try:
+            self._switch_to(new)
+        except Exception as exc:  # data this dashboard cannot use: back to the previous data
+            friendly_error(exc)  # logged in full
+            self._switch_to(old)
+            reports += report_html(None, self.lang, error=self.t("unusable", why=str(exc)))
+        self.upload_report.value = reports
+
+    def _switch_to(self, dataset: DataSet) -> None:
+        """Show ``dataset``: refill the controls, forget cached results, draw a new map."""
+        self.dataset = dataset
         self._quiet = True
         try:
             self._fill_areas()
@@ -368,36 +344,10 @@ class Dashboard:
         self._label()
         self._show_map()
 
-    def _report_html(self, report, error: str = "") -> str:
-        parts = []
-        if error:
-            parts.append(
-                f'<div class="kuoyou-error">{html.escape(error)}<br>{self.t("kept_previous")}</div>'
-            )
-        if report is not None:
-            parts.append(f'<div class="kuoyou-note"><b>{html.escape(report.summary())}</b></div>')
-            if len(report.rejected):
-                view = report.rejected[
-                    ["sheet", "row", "column", "value", "reason_zh", "reason_en"]
-                ]
-                view = view.rename(
-                    columns=dict(
-                        zip(view.columns, self.t("report_headers").split("|"), strict=True)
-                    )
-                )
-                parts.append(
-                    html_table(
-                        view.head(200), numeric=(view.columns[1],), wrap=tuple(view.columns[4:])
-                    )
-                )
-        return "".join(parts)
-
     # -- map click: the county detail panel ----------------------------------------
-    def _on_click(self, trace, points, state) -> None:
-        if not points.point_inds:
-            return
-        adcode = trace.locations[points.point_inds[0]]
-        self.detail.value = self.detail_html(adcode)
+    def _on_click(self, adcode: str) -> None:
+        if adcode in set(self.dataset.counties["adcode"]):
+            self.detail.value = self.detail_html(adcode)
 
     def detail_html(self, adcode: str) -> str:
         """Everything about one county: every rule's status, its schools, the sources."""
@@ -405,9 +355,9 @@ class Dashboard:
         rows = self.scorecard()
         rows = rows[rows["adcode"] == adcode]
         view = pd.DataFrame({
-            self.t("rule"): rows["title"], self.t("value"): [maps.format_value(v, u) for v, u in zip(rows["value"], rows["unit"], strict=True)],
-            self.t("target"): [maps.format_value(v, u) for v, u in zip(rows["target"], rows["unit"], strict=True)],
-            self.t("status"): rows["status"], self.t("outlook"): rows["outlook"].fillna(""),
+            self.t("rule"): rows["title_en" if self.lang == "en" else "title"], self.t("value"): [formats.format_value(v, u) for v, u in zip(rows["value"], rows["unit"], strict=True)],
+            self.t("target"): [formats.format_value(v, u) for v, u in zip(rows["target"], rows["unit"], strict=True)],
+            self.t("status"): self.tr(rows["status"]), self.t("outlook"): self.tr(rows["outlook"].fillna("")),
         })  # fmt: skip
         view = view[rows["status"].ne("数据缺失").to_numpy()]
         schools = getattr(self.dataset.tables, "schools", None)
@@ -424,7 +374,7 @@ class Dashboard:
             )
         return (
             f"<h4>{html.escape(str(county['name']))}（{html.escape(str(county.get('city', '')))}）"
-            f" · {self.t('population')} {maps.format_int(county.get('population'), '人')}</h4>"
+            f" · {self.t('population')} {formats.format_int(county.get('population'), '人')}</h4>"
             + html_table(view, wrap=(self.t("rule"),))
             + school_html
         )
@@ -446,14 +396,14 @@ class Dashboard:
                             demo=self.dataset.is_demo)  # fmt: skip
             payload = tmp.read_bytes()
         name = f"{self.title[0].split('：')[0]}_{self.profile.value}.xlsx"
-        self.download.value = _download_link(payload, name,
+        self.download.value = download_link(payload, name,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", self.t("download_excel"))  # fmt: skip
 
     def _html(self, _) -> None:
-        fig = go.Figure(self.figure)
+        fig = self.map.export(self.figure)
         text = fig.to_html(include_plotlyjs=True, full_html=True, config=maps.PLOT_CONFIG)
         name = f"{self.title[0].split('：')[0]}_{self.profile.value}.html"
-        self.download.value = _download_link(
+        self.download.value = download_link(
             text.encode("utf-8"), name, "text/html", self.t("download_html")
         )
 

@@ -15,10 +15,30 @@ import html
 import ipywidgets as w
 import pandas as pd
 
-from .. import data, indicators, maps, targets
+from .. import data, formats, indicators, maps, targets
 from .common import html_table
-from .shell import Dashboard, DataSet
+from .dataset import DataSet
+from .shell import Dashboard
 
+#: key → (中文, English), read with ``self.s``.
+STRINGS = {
+    "threshold": ("人口线（人）", "Population line"),
+    "param_user": ("用户设定参数：{chosen}人（政策原文为{base}人）", "User-chosen parameter: {chosen} people (the policy text says {base})"),
+    "param_base": ("“20万人口以上”含20万本身；人口口径为2020年普查常住人口（原文未说明口径）",
+                   "“200,000 and above” includes 200,000 itself; population = 2020 census residents (the text does not say which)"),
+    "coverage": ("城市覆盖情况{when}", "Coverage by city{when}"),
+    "when": ("（{year}年数据）", " ({year} data)"),
+    "sum_cols": ("城市|县数|≥{line}人|有特教学校|有达标特教学校|覆盖率|达标|未达标|不适用|数据缺失",
+                 "City|Counties|≥ {line}|With a special school|With a standard school|Coverage|Meet|Fall short|N/a|No data"),
+    "all_met": ("所选范围内所有县均达标或不适用。", "Every county of the selection meets the rule or it does not apply."),
+    "short": ("未达标的县（{n}个）", "Counties falling short ({n})"),
+    "short_cols": ("县（区）|所属市|常住人口|状态|要求|缺口|期限", "County|City|Population|Status|Requirement|Lacks|Deadline"),
+    "rates": ("入学率与经费未达标（{n}项）", "Enrolment rate and funding short of target ({n})"),
+    "rate_cols": ("县（区）|指标|数值|目标|期限|趋势研判", "County|Rule|Value|Target|Deadline|Outlook"),
+    "deadline": ("，期限{y}年", ", deadline {y}"),
+    "source": ("出处：", "Source: "),
+    "sources": ("规则出处：{doc}", "Where the rules come from: {doc}"),
+}  # fmt: skip
 SPED_RULES = ("special_education", "sped_school_200k_plus", "disabled_enrolment_rate",
               "sped_funding_per_student")  # fmt: skip
 
@@ -41,6 +61,7 @@ class SpecialEducationDashboard(Dashboard):
         "Checks each county's special-education schools and classes, the disabled-children enrolment rate and special-education funding against the chosen profile. Click a county for its details.",
     )  # fmt: skip
     profile_filter = staticmethod(has_population_rule)
+    strings = STRINGS
 
     def __init__(self, dataset: DataSet | None = None, **kw) -> None:
         super().__init__(dataset, **kw)
@@ -74,7 +95,7 @@ class SpecialEducationDashboard(Dashboard):
     def _label(self) -> None:
         super()._label()
         if hasattr(self, "threshold"):
-            self.threshold.description = "人口线（人）" if self.lang == "zh" else "Population line"
+            self.threshold.description = self.s("threshold")
 
     # -- the three methods of the shell -------------------------------------------------
     def compute(self) -> pd.DataFrame:
@@ -90,10 +111,10 @@ class SpecialEducationDashboard(Dashboard):
 
     def figure_for(self, geometry, result: pd.DataFrame):
         label = data.DEMO_LABEL if self.dataset.is_demo else ""
-        return maps.status_map(geometry, result, label=label, height=560)
+        return maps.status_map(geometry, result, label=label, height=560, lang=self.lang)
 
     def paint(self, res: pd.DataFrame) -> None:
-        maps.restyle_status(self.figure, res)
+        maps.restyle_status(self.figure, res, lang=self.lang)
         self._param_text()
         self.summary.value = self._summary_html(res)
         self.table.value = self._shortfall_html(res)
@@ -104,41 +125,45 @@ class SpecialEducationDashboard(Dashboard):
     def _param_text(self) -> None:
         chosen, base = self.threshold.value, self._profile_threshold()
         if chosen and chosen != base:
-            self.param_note.value = (
-                f'<span class="kuoyou-param">用户设定参数：{chosen:,}人（政策原文为{base:,}人）'
-                " / user-chosen, not the policy figure</span>"
-            )
+            text = self.s("param_user", chosen=f"{chosen:,}", base=f"{base:,}")
+            self.param_note.value = f'<span class="kuoyou-param">{html.escape(text)}</span>'
         else:
             self.param_note.value = (
-                '<span class="kuoyou-note">“20万人口以上”含20万本身；人口口径为2020年普查常住人口'
-                "（原文未说明口径） / includes 200,000 itself; 2020 census resident population</span>"
+                f'<span class="kuoyou-note">{html.escape(self.s("param_base"))}</span>'
             )
+
+    def _deadline(self, d: object) -> str:
+        return "—" if pd.isna(d) else self.t("year_label", year=int(d))
 
     def _summary_html(self, res: pd.DataFrame) -> str:
         s = indicators.special_education_summary(res, self.selected_counties())
-        view = pd.DataFrame({
-            "城市": s["city"], "县数": s["counties"], f"≥{self.threshold.value or 0:,}人": s["counties_above"],
-            "有特教学校": s["with_school"], "有达标特教学校": s["with_standard_school"],
-            "覆盖率": s["coverage"].map(maps.format_percent), "达标": s[indicators.MET],
-            "未达标": s[indicators.UNMET], "不适用": s[indicators.NOT_APPLICABLE], "数据缺失": s[indicators.MISSING],
-        })  # fmt: skip
+        cols = self.s("sum_cols", line=f"{self.threshold.value or 0:,}").split("|")
+        view = pd.DataFrame(dict(zip(cols, [
+            s["city"], s["counties"], s["counties_above"], s["with_school"], s["with_standard_school"],
+            s["coverage"].map(formats.format_percent), s[indicators.MET], s[indicators.UNMET],
+            s[indicators.NOT_APPLICABLE], s[indicators.MISSING],
+        ], strict=True)))  # fmt: skip
         year = res["year"].iloc[0] if len(res) else None
-        when = f"（{int(year)}年数据）" if year is not None and not pd.isna(year) else ""
-        return f"<h4>城市覆盖情况{when}</h4>" + html_table(view, numeric=tuple(view.columns[1:]))
+        when = "" if year is None or pd.isna(year) else self.s("when", year=int(year))
+        return f"<h4>{self.s('coverage', when=when)}</h4>" + html_table(
+            view, numeric=tuple(view.columns[1:])
+        )
 
     def _shortfall_html(self, res: pd.DataFrame) -> str:
         short = res[res["status"].isin([indicators.UNMET, indicators.MISSING])]
         if short.empty:
-            return '<div class="kuoyou-shortfall"><p>所选范围内所有县均达标或不适用。</p></div>'
-        view = pd.DataFrame({
-            "县（区）": short["name"], "所属市": short["city"],
-            "常住人口": short["population"].map(lambda v: maps.format_int(v, "人")),
-            "状态": short["status"], "要求": short["requirement"],
-            "缺口": short["lacks"].where(short["lacks"] != "", short["note"]),
-            "期限": short["deadline"].map(lambda d: "—" if pd.isna(d) else f"{int(d)}年"),
-        })  # fmt: skip
-        table = html_table(view, numeric=("常住人口",), wrap=("要求", "缺口"))
-        return f'<div class="kuoyou-shortfall"><h4>未达标的县（{len(short)}个）</h4>{table}</div>'
+            return f'<div class="kuoyou-shortfall"><p>{self.s("all_met")}</p></div>'
+        cols = self.s("short_cols").split("|")
+        view = pd.DataFrame(dict(zip(cols, [
+            short["name"], short["city"], short["population"].map(lambda v: formats.format_int(v, "人")),
+            self.tr(short["status"]), self.tr(short["requirement"]),
+            self.tr(short["lacks"].where(short["lacks"] != "", short["note"])),
+            short["deadline"].map(self._deadline),
+        ], strict=True)))  # fmt: skip
+        table = html_table(view, numeric=(cols[2],), wrap=(cols[4], cols[5]))
+        return (
+            f'<div class="kuoyou-shortfall"><h4>{self.s("short", n=len(short))}</h4>{table}</div>'
+        )
 
     def _rates_html(self) -> str:
         """Enrolment rate and funding, with the outlook, where the data carry them."""
@@ -154,23 +179,26 @@ class SpecialEducationDashboard(Dashboard):
         if rows.empty:
             return ""
         worst = rows[rows["status"] == indicators.UNMET].sort_values(["indicator", "gap"])
-        view = pd.DataFrame({
-            "县（区）": worst["name"], "指标": worst["title"],
-            "数值": [maps.format_value(v, u) for v, u in zip(worst["value"], worst["unit"], strict=True)],
-            "目标": [maps.format_value(v, u) for v, u in zip(worst["target"], worst["unit"], strict=True)],
-            "期限": worst["deadline"].map(lambda d: "—" if pd.isna(d) else f"{int(d)}年"),
-            "趋势研判": worst["outlook"].fillna(""),
-        })  # fmt: skip
-        return f"<h4>入学率与经费未达标（{len(worst)}项）</h4>" + html_table(view, wrap=("指标",))
+        cols = self.s("rate_cols").split("|")
+        view = pd.DataFrame(dict(zip(cols, [
+            worst["name"], worst["title_en" if self.lang == "en" else "title"],
+            [formats.format_value(v, u) for v, u in zip(worst["value"], worst["unit"], strict=True)],
+            [formats.format_value(v, u) for v, u in zip(worst["target"], worst["unit"], strict=True)],
+            worst["deadline"].map(self._deadline), self.tr(worst["outlook"].fillna("")),
+        ], strict=True)))  # fmt: skip
+        return f"<h4>{self.s('rates', n=len(worst))}</h4>" + html_table(view, wrap=(cols[1],))
 
     def _sources_html(self) -> str:
         prof = targets.get_profile(self.profile.value)
         items = []
         for r in (r for ind in SPED_RULES for r in prof.rules_for(ind)):
-            level = "（全域目标，逐县比较仅作参照）" if r.is_benchmark else ""
-            when = f"，期限{r.deadline}年" if r.deadline else ""
+            level = f"（{self.t('benchmark')}）" if r.is_benchmark else ""
+            when = self.s("deadline", y=r.deadline) if r.deadline else ""
+            title = r.title_en if self.lang == "en" else r.title_zh
+            note = r.note_en if self.lang == "en" and r.note_en else r.note_zh
             items.append(
-                f"<li><b>{html.escape(r.title_zh)}</b>{level}{when}<br>出处：{html.escape(r.source.citation)}"
-                + (f"<br>{html.escape(r.note_zh)}" if r.note_zh else "") + "</li>"
+                f"<li><b>{html.escape(title)}</b>{level}{when}<br>{self.s('source')}{html.escape(r.source.citation)}"
+                + (f"<br>{html.escape(note)}" if note else "") + "</li>"
             )  # fmt: skip
-        return f'<div class="kuoyou-note"><h4>规则出处：{html.escape(prof.document)}</h4><ul>{"".join(items)}</ul></div>'
+        head = self.s("sources", doc=html.escape(prof.document))
+        return f'<div class="kuoyou-note"><h4>{head}</h4><ul>{"".join(items)}</ul></div>'

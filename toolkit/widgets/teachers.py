@@ -29,30 +29,26 @@ import html
 import ipywidgets as w
 import pandas as pd
 
-from .. import data, maps, targets
-from ..indicators import STATUS_EN, UNMET
+from .. import data, formats, maps, targets
+from ..indicators import OUTLOOK_EN, STATUS_EN, UNMET
 from ..indicators.outlook import DEFAULT_MARGIN
 from ..indicators.teachers import (
     DEFAULT_MIN_YEARS,
     MAX_TENURE_YEARS,
     MEASURES,
-    exchange_by_school,
-    exchange_flows,
     rotation_rules,
     rotation_trend,
 )
 from .common import html_table
-from .shell import Dashboard, DataSet
+from .dataset import DataSet
+from .shell import Dashboard
+from .teacher_flows import FlowPanels
 
 RATE, KEY = "teacher_exchange_rate", "key_teacher_share_of_exchanged"
 OVER, DUE, PERIOD = "teachers_over_max_tenure", "teachers_due_rotation", "exchange_period_years"
 #: What the map can show: indicator → "中文|English".
 MAP_MEASURES = {RATE: "交流轮岗比例|Rotation rate",
                 KEY: "骨干教师占交流教师比例|Key teachers among those rotated"}  # fmt: skip
-OUTLOOK_EN = {"已达标": "met now", "按期可达": "on track", "有风险": "at risk",
-              "难以达标": "off track", "数据缺失": "no data"}  # fmt: skip
-#: How many sending and receiving schools the flow tables list.
-TOP = 10
 
 
 def _span(target: float) -> float:
@@ -60,7 +56,7 @@ def _span(target: float) -> float:
     return max(min(target, 1 - target, 0.3), 0.05)
 
 
-class TeachersDashboard(Dashboard):
+class TeachersDashboard(FlowPanels, Dashboard):
     """教师交流轮岗: rotation rate and key-teacher share, tenure, exchange flows, outlook."""
 
     title = (
@@ -170,7 +166,7 @@ class TeachersDashboard(Dashboard):
         plan = targets.get_profile(rule.profile).jurisdiction
         bench = self._l("参照{plan}|benchmark {plan}", plan=plan) if borrowed else plan
         return self._l("{m}（{y}年）· {b} ≥{t}|{m} ({y}) · {b} ≥ {t}", m=self._l(MAP_MEASURES[self.measure.value]),
-                       y=self.year.value, b=bench, t=maps.format_percent(rule.threshold, 0))  # fmt: skip
+                       y=self.year.value, b=bench, t=formats.format_percent(rule.threshold, 0))  # fmt: skip
 
     def _target(self) -> dict:
         target = float(self._rule(self.measure.value)[0].threshold)
@@ -221,10 +217,10 @@ class TeachersDashboard(Dashboard):
         for ind in (RATE, KEY):
             now = self._now(res, ind)
             num, den = now["numerator"].sum(), now["denominator"].sum()
-            share = maps.format_percent(num / den if den else None)
+            share = formats.format_percent(num / den if den else None)
             below = int((now["status"] == UNMET).sum())
             parts.append(
-                f"<li><b>{self._l(MAP_MEASURES[ind])}</b>：{share}（{maps.format_int(num)}/{maps.format_int(den)}）"
+                f"<li><b>{self._l(MAP_MEASURES[ind])}</b>：{share}（{formats.format_int(num)}/{formats.format_int(den)}）"
                 + self._l("，{b}个县低于参照|, {b} counties below", b=below)
                 + f'<br><span class="kuoyou-note">{self._l("参照标准|Benchmark")}：{self._rule_label(ind)}</span></li>'
             )  # fmt: skip
@@ -247,9 +243,9 @@ class TeachersDashboard(Dashboard):
         h = self._cols("县（区）|所属市|数值|参照|差距（百分点）|人数|研判",
                        "County|City|Value|Benchmark|Gap (points)|Count|Outlook")  # fmt: skip
         view = pd.DataFrame({
-            h[0]: low["name"], h[1]: low["city"], h[2]: low["value"].map(maps.format_percent),
-            h[3]: low["target"].map(lambda t: maps.format_percent(t, 0)), h[4]: low["gap"].map(lambda g: f"{100 * g:+.1f}"),
-            h[5]: [f"{maps.format_int(a)}/{maps.format_int(b)}" for a, b in zip(low["numerator"], low["denominator"], strict=True)],
+            h[0]: low["name"], h[1]: low["city"], h[2]: low["value"].map(formats.format_percent),
+            h[3]: low["target"].map(lambda t: formats.format_percent(t, 0)), h[4]: low["gap"].map(lambda g: f"{100 * g:+.1f}"),
+            h[5]: [f"{formats.format_int(a)}/{formats.format_int(b)}" for a, b in zip(low["numerator"], low["denominator"], strict=True)],
             h[6]: low["outlook"].map(self._fmt_outlook),
         })  # fmt: skip
         return f'<div class="kuoyou-below"><h4>{title}</h4>{html_table(view, numeric=tuple(h[2:6]))}</div>'
@@ -268,17 +264,17 @@ class TeachersDashboard(Dashboard):
         view = pd.DataFrame({cols[0]: wide.index.get_level_values("name"),
                              cols[1]: wide.index.get_level_values("city")})  # fmt: skip
         for y in wide.columns:
-            view[self.t("year_label", year=int(y))] = wide[y].map(maps.format_percent).to_numpy()
+            view[self.t("year_label", year=int(y))] = wide[y].map(formats.format_percent).to_numpy()
         ad = wide.index.get_level_values("adcode")
         status = now["status"].reindex(ad)
         view[cols[2]] = (status.map(STATUS_EN) if self.lang == "en" else status).to_numpy()
         view[cols[3]] = now["outlook"].reindex(ad).map(self._fmt_outlook).to_numpy()
-        view[cols[4]] = now["projected"].reindex(ad).map(maps.format_percent).to_numpy()
+        view[cols[4]] = now["projected"].reindex(ad).map(formats.format_percent).to_numpy()
         years = f"{int(min(wide.columns))}–{int(max(wide.columns))}"
         title = self._l("{m}：{y}年趋势与{h}年研判|{m}: trend {y} and outlook to {h}",
                         m=self._l(MAP_MEASURES[ind]), y=years, h=horizon)  # fmt: skip
         note = self._l("趋势为最小二乘外推，风险阈值{p}为用户设定参数（非政策规定）。|The trend is a least-squares line; the {p} margin is user-chosen, not policy.",
-                       p=maps.format_percent(DEFAULT_MARGIN, 0))  # fmt: skip
+                       p=formats.format_percent(DEFAULT_MARGIN, 0))  # fmt: skip
         return (f'<div class="kuoyou-trend"><h4>{title}</h4>{html_table(view, numeric=tuple(view.columns[2:-3]) + (cols[4],))}'
                 f'<span class="kuoyou-note">{note}</span></div>')  # fmt: skip
 
@@ -294,9 +290,9 @@ class TeachersDashboard(Dashboard):
                           a=MAX_TENURE_YEARS, b=due_years)  # fmt: skip
         d = due.reindex(over["adcode"])
         view = pd.DataFrame({
-            cols[0]: over["name"], cols[1]: over["city"], cols[2]: over["denominator"].map(maps.format_int),
-            cols[3]: over["numerator"].map(maps.format_int), cols[4]: over["value"].map(maps.format_percent),
-            cols[5]: d["numerator"].map(maps.format_int).to_numpy(), cols[6]: d["value"].map(maps.format_percent).to_numpy(),
+            cols[0]: over["name"], cols[1]: over["city"], cols[2]: over["denominator"].map(formats.format_int),
+            cols[3]: over["numerator"].map(formats.format_int), cols[4]: over["value"].map(formats.format_percent),
+            cols[5]: d["numerator"].map(formats.format_int).to_numpy(), cols[6]: d["value"].map(formats.format_percent).to_numpy(),
         })  # fmt: skip
         rules = f"<li>{self._rule_label(OVER)}</li><li>{self._rule_label(DUE)}</li>"
         return (f'<div class="kuoyou-tenure"><h4>{head}</h4><ul class="kuoyou-note">{rules}</ul>'
@@ -314,70 +310,7 @@ class TeachersDashboard(Dashboard):
         short = int(now["numerator"].sum())
         return (f'<p class="kuoyou-period"><b>{self._l("交流期|Exchange period")}</b>（{label}）：'
                 + self._l("交流期不足{n:g}年的交流教师 {s} 人|{s} exchanged teachers with an exchange under {n:g} years",
-                          n=float(rule.threshold), s=maps.format_int(short)) + "</p>")  # fmt: skip
-
-    # -- flows ----------------------------------------------------------------------------------
-    def _flow_year(self) -> tuple[int | None, str]:
-        """The exchange year whose destinations the roster shows, and a note when it is not the chosen one."""
-        t = self._records()
-        if t is None or "teacher_id" not in t.columns or "year" not in t.columns:
-            return None, self._l(
-                "数据缺失：需要含教师编号的教师名册才能追踪派出和接收学校。|No data: flows need a teacher roster with teacher_id."
-            )
-        years, y = set(t["year"].dropna().astype(int)), int(self.year.value)
-        if y + 1 in years:
-            return y, ""
-        if y - 1 in years:
-            return y - 1, self._l("名册中没有{n}年的记录，{y}年交流教师的去向无法追踪；下表为{p}年交流（{y}年到岗）的学校。|The roster has no {n}: where {y}'s rotated teachers went is unknown; shown: the {p} exchange (arriving {y}).",
-                                  n=y + 1, y=y, p=y - 1)  # fmt: skip
-        return None, self._l(
-            "名册只有一年，无法追踪交流去向。|The roster has one year only: destinations cannot be followed."
-        )
-
-    def _school_flows(self, adcodes: set[str]) -> tuple[pd.DataFrame, int | None, str]:
-        year, note = self._flow_year()
-        if year is None:
-            return pd.DataFrame(), None, note
-        key = (id(self.dataset), year)
-        if key not in self._flow_cache:
-            self._flow_cache[key] = exchange_flows(self._records(), year)
-        by = exchange_by_school(self._flow_cache[key])
-        by = by[by["adcode"].isin(adcodes)]
-        schools = getattr(self.dataset.tables, "schools", None)
-        names = (schools.drop_duplicates("school_id").set_index("school_id")["name"]
-                 if schools is not None else pd.Series(dtype=str))  # fmt: skip
-        county = self.dataset.counties.set_index("adcode")["name"]
-        by = by.assign(school=by["school_id"].map(names).fillna(by["school_id"]),
-                       county=by["adcode"].map(county))  # fmt: skip
-        return by, year, note
-
-    def _flow_tables(self, by: pd.DataFrame, top: int) -> str:
-        cols = self._cols("学校|县（区）|派出|派出骨干|接收|接收骨干|净流入",
-                          "School|County|Sent|Key sent|Received|Key received|Net")  # fmt: skip
-        src = ["school", "county", "sent", "key_sent", "received", "key_received", "net"]
-        out = []
-        for head, sort in (
-            ("派出最多的学校|Top senders", ["sent", "key_sent"]),
-            ("接收最多的学校|Top receivers", ["received", "key_received"]),
-        ):
-            rows = by.sort_values([*sort, "school_id"], ascending=[False, False, True]).head(top)
-            rows = rows[rows[sort[0]] > 0][src].set_axis(cols, axis=1)
-            out.append(
-                f'<div style="flex:1;min-width:420px"><b>{self._l(head)}</b>{html_table(rows, numeric=tuple(cols[2:]))}</div>'
-            )
-        return f'<div style="display:flex;gap:16px;flex-wrap:wrap">{"".join(out)}</div>'  # fmt: skip
-
-    def _flows_html(self, adcodes: set[str], top: int = TOP) -> str:
-        by, year, note = self._school_flows(adcodes)
-        head = self._l("派出与接收学校|Schools that send and receive")
-        if year is None:
-            return f'<div class="kuoyou-flows"><h4>{head}</h4><p>{note}</p></div>'
-        sent, received = int(by["sent"].sum()), int(by["received"].sum())
-        line = self._l("{y}年交流：{a}所学校派出{s}人，{b}所学校接收{r}人（{n}年名册中的去向）。|{y} exchange: {s} teachers sent by {a} schools, {r} received by {b} schools (where the {n} roster finds them).",
-                       y=year, a=int((by["sent"] > 0).sum()), s=maps.format_int(sent), b=int((by["received"] > 0).sum()),
-                       r=maps.format_int(received), n=year + 1)  # fmt: skip
-        note = f'<p class="kuoyou-note">{note}</p>' if note else ""
-        return f'<div class="kuoyou-flows"><h4>{head}</h4>{note}<p>{line}</p>{self._flow_tables(by, top)}</div>'
+                          n=float(rule.threshold), s=formats.format_int(short)) + "</p>")  # fmt: skip
 
     # -- county detail and sources --------------------------------------------------------------
     def detail_html(self, adcode: str) -> str:
@@ -392,8 +325,8 @@ class TeachersDashboard(Dashboard):
         names = {RATE: MAP_MEASURES[RATE], KEY: MAP_MEASURES[KEY], OVER: f"超过{MAX_TENURE_YEARS}年的教师占比|Share over {MAX_TENURE_YEARS} years",
                  DUE: "满期未交流的教师占比|Share due but not rotated", PERIOD: "交流期不足的交流教师占比|Share with too short an exchange"}  # fmt: skip
         view = pd.DataFrame({
-            cols[0]: rows["indicator"].map(lambda i: self._l(names[i])), cols[1]: rows["value"].map(maps.format_percent),
-            cols[2]: [f"{maps.format_int(a)}/{maps.format_int(b)}" if b else "—" for a, b in zip(rows["numerator"], rows["denominator"], strict=True)],
+            cols[0]: rows["indicator"].map(lambda i: self._l(names[i])), cols[1]: rows["value"].map(formats.format_percent),
+            cols[2]: [f"{formats.format_int(a)}/{formats.format_int(b)}" if b else "—" for a, b in zip(rows["numerator"], rows["denominator"], strict=True)],
             cols[3]: [self._rule(i)[0].target_text for i in rows["indicator"]],
             cols[4]: rows["status"].map(STATUS_EN) if self.lang == "en" else rows["status"],
             cols[5]: rows["outlook"].map(self._fmt_outlook),
@@ -418,7 +351,8 @@ class TeachersDashboard(Dashboard):
             tags.append(self.t("benchmark") if rule.is_benchmark else "")
             tags.append(rule.modal)
             tag = "；".join(x for x in tags if x)
-            items.append(f"<li><b>{html.escape(rule.title_zh)}</b>（{html.escape(rule.target_text)}）"
+            title = rule.title_en if self.lang == "en" and rule.title_en else rule.title_zh
+            items.append(f"<li><b>{html.escape(title)}</b>（{html.escape(rule.target_text)}）"
                          + (f"<i>（{html.escape(tag)}）</i>" if tag else "")
                          + f"<br>{self._l('出处|Source')}：{html.escape(rule.source.citation)}</li>")  # fmt: skip
         items.append("<li>" + html.escape(self._l(
