@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Install what is needed and serve the Voila dashboards on the bundled demo data.
-# Environment: PORT (default 8866), HOST (default 127.0.0.1).
+# Environment: PORT (default 8866), HOST (default 127.0.0.1), POOL_SIZE (preheated kernels
+# per dashboard, default 2; 0 starts a kernel only when a page is opened).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 port="${PORT:-8866}"
 host="${HOST:-127.0.0.1}"
+pool="${POOL_SIZE:-2}"
+if [ "$pool" -gt 0 ]; then preheat="--preheat_kernel=True --pool_size=$pool"; else preheat="--preheat_kernel=False"; fi
 # The toolkit's Voila template (toolkit/voila/templates/kuoyou) fetches nothing from the web.
 export JUPYTER_PATH="$PWD/toolkit${JUPYTER_PATH:+:$JUPYTER_PATH}"
+# Arrow's own allocator keeps freed Parquet buffers: with the system one each kernel is ~60 MB smaller.
+export ARROW_DEFAULT_MEMORY_POOL="${ARROW_DEFAULT_MEMORY_POOL:-system}"
 echo
 echo "看板首页 / Start here:  http://${host}:${port}/voila/render/index.ipynb"
 for nb in notebooks/dashboards/*.ipynb; do
@@ -19,7 +24,7 @@ echo "按 Ctrl+C 停止 / Ctrl+C to stop"
 # dashboards draw with FigureWidget (it would parse a second copy of plotly.js).
 exec .venv/bin/voila notebooks/dashboards --no-browser --Voila.ip="$host" --port="$port" \
   --template=kuoyou \
-  --preheat_kernel=True --pool_size=2 --VoilaKernelManager.fill_delay=10 \
+  $preheat --VoilaKernelManager.fill_delay=10 \
   --VoilaConfiguration.show_tracebacks=False --VoilaConfiguration.strip_sources=True \
   --VoilaKernelManager.cull_idle_timeout=1800 --VoilaKernelManager.cull_interval=300 \
   "--VoilaConfiguration.file_allowlist=[]" \

@@ -113,3 +113,45 @@ def bureau_workbook(path):
         ws.append(r)
     wb.save(path)
     return path
+
+
+#: 长治's county totals for the upload tests: (adcode, name, kindergarten children, of them in
+#: public kindergartens, special schools, special classes, eligible teachers, rotated, key rotated)
+CHANGZHI_TOTALS = [
+    ("140403", "潞州区", 21000, 13650, 1, 4, 2400, 300, 70),
+    ("140404", "上党区", 8000, 5200, 1, 2, 900, 60, 10),
+    ("140405", "屯留区", 6500, 3900, 0, 3, 800, 96, 20),
+    ("140406", "潞城区", 5200, 3900, 1, 1, 700, 35, 5),
+    ("140423", "襄垣县", 6100, 3050, 1, 2, 750, 90, 18),
+    ("140425", "平顺县", 2600, 2080, 0, 1, 320, 40, 9),
+    ("140426", "黎城县", 3000, 1500, 0, 0, 360, 30, 6),
+    ("140427", "壶关县", 5600, 3920, 1, 0, 650, 78, 16),
+    ("140428", "长子县", 7000, 3500, 1, 2, 800, 64, 12),
+    ("140429", "武乡县", 3400, 2380, 1, 1, 400, 44, 9),
+    ("140430", "沁县", 3200, 2240, 0, 2, 380, 38, 8),
+    ("140431", "沁源县", 3300, 1650, 1, 0, 390, 47, 10),
+]
+
+
+def county_totals_workbook(path):
+    """长治's county totals for 2023 and 2024 (Chinese headers under a title row), one bad row.
+
+    2023 has every count at 90% of 2024's. The bad row (spreadsheet row 27) carries the code
+    140499, which no county has ever had. Every dashboard can read the rest: kindergarten
+    totals, special schools and classes, rotation.
+    """
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "县级汇总"
+    ws.append(["长治市各县（区）教育事业汇总表（2023—2024年）"])
+    ws.append(["区县代码", "县区名称", "年份", "在园幼儿数", "公办园在园幼儿数", "特殊教育学校数",
+               "附设特教班数", "符合交流条件教师数", "交流轮岗教师数", "交流轮岗骨干教师数"])  # fmt: skip
+    for year in (2023, 2024):
+        for code, name, kg, public, schools, classes, eligible, rotated, key in CHANGZHI_TOTALS:
+            k = 1 if year == 2024 else 0.9
+            row = [code, name, year, round(kg * k), round(public * k), schools, classes,
+                   round(eligible * k), round(rotated * k), round(key * k)]  # fmt: skip
+            ws.append(row)
+    ws.append(["140499", "长治高新区", 2024, 900, 600, 0, 0, 100, 10, 2])  # the bad row
+    wb.save(path)
+    return path

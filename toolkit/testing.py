@@ -74,14 +74,20 @@ def wait_http(url: str, proc: subprocess.Popen, timeout: float = 300) -> None:
 
 
 @contextlib.contextmanager
-def serving(port: int | None = None, log: Path | None = None) -> Iterator[str]:
-    """Run ``scripts/serve.sh`` on 127.0.0.1 and yield its base URL; stop it afterwards."""
+def serving(
+    port: int | None = None, log: Path | None = None, pool_size: int | None = None
+) -> Iterator[str]:
+    """Run ``scripts/serve.sh`` on 127.0.0.1 and yield its base URL; stop it afterwards.
+
+    ``pool_size`` sets its ``POOL_SIZE`` (preheated kernels per dashboard; 0: none).
+    """
     port = port or free_port()
     out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         ["bash", "scripts/serve.sh"],
         cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        env={**os.environ, "PORT": str(port), "HOST": "127.0.0.1"},
+        env={**os.environ, "PORT": str(port), "HOST": "127.0.0.1",
+             **({} if pool_size is None else {"POOL_SIZE": str(pool_size)})},
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:

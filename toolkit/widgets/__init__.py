@@ -29,35 +29,42 @@ from .special_education import SpecialEducationDashboard
 from .teachers import TeachersDashboard
 
 
-def _view(cls: type, **kwargs) -> w.Widget:
-    """A dashboard's page, or a friendly error box: a dashboard never shows a traceback."""
+class ErrorPage(w.HTML):
+    """What a dashboard shows when it cannot start: a friendly message, never a traceback."""
+
+    def prepare(self) -> None:
+        """Nothing to compute ahead (see :meth:`Dashboard.prepare`)."""
+
+
+def _view(cls: type, **kwargs) -> Dashboard | ErrorPage:
+    """A dashboard (displayed as its page), or a friendly error box."""
     try:
-        return cls(**kwargs).view
+        return cls(**kwargs)
     except Exception as exc:  # noqa: BLE001 - shown to the user, logged in full
-        return w.HTML(CSS + friendly_error(exc))
+        return ErrorPage(CSS + friendly_error(exc))
 
 
-def special_education_dashboard(**kwargs) -> w.Widget:
+def special_education_dashboard(**kwargs) -> Dashboard | ErrorPage:
     """The special-education dashboard as a widget, or a friendly error box.
 
-    >>> view = special_education_dashboard()
-    >>> type(view).__name__
-    'VBox'
+    >>> page = special_education_dashboard()
+    >>> type(page).__name__, type(page.view).__name__
+    ('SpecialEducationDashboard', 'VBox')
     """
     return _view(SpecialEducationDashboard, **kwargs)
 
 
-def kindergartens_dashboard(**kwargs) -> w.Widget:
+def kindergartens_dashboard(**kwargs) -> Dashboard | ErrorPage:
     """The public-kindergarten-share dashboard (公办园占比) as a widget, or a friendly error box."""
     return _view(KindergartenDashboard, **kwargs)
 
 
-def overview_dashboard(**kwargs) -> w.Widget:
+def overview_dashboard(**kwargs) -> Dashboard | ErrorPage:
     """The 总览 scorecard (every county against every rule) as a widget, or a friendly error box."""
     return _view(OverviewDashboard, **kwargs)
 
 
-def teachers_dashboard(**kwargs) -> w.Widget:
+def teachers_dashboard(**kwargs) -> Dashboard | ErrorPage:
     """The teacher-rotation dashboard (教师交流轮岗) as a widget, or a friendly error box."""
     return _view(TeachersDashboard, **kwargs)
 

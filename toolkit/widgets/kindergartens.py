@@ -93,7 +93,7 @@ STRINGS = {
     "trend_cols": ("县（区）|趋势（虚线＝目标）|{first}年|{year}年|变化（百分点）",
                    "County|Trend (dashed = target)|{first}|{year}|Change (pp)"),
     "target_line": ("目标", "target"),
-    "sources": ("规则出处：{doc}", "Rule sources: {doc}"),
+    "sources": ("规则出处：{doc}", "Where the rules come from: {doc}"),
     "deadline": ("，期限{y}年", ", deadline {y}"), "no_deadline": ("，原文无期限", ", no deadline in the text"),
     "source": ("出处：", "Source: "),
     "hover": ("{name}<br>公办园占比：{v}（目标{t}）<br>需新增公办学位：{p}<br>研判：{o}",
