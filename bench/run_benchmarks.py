@@ -172,8 +172,9 @@ def write(r: dict, d: dict | None, runs: int, every: dict | None = None) -> str:
         "",
         "Notes:",
         "- The dashboard is served by `scripts/serve.sh` (the README's main command): a pool of two preheated kernels, refilled 10 s after use (`fill_delay`), so the refill does not compete with the page being drawn. A first visit is a new browser context (empty cache); returning visits reuse one context. Each visit comes 20 s after the previous one, as for visitors arriving one after another. Voila and Chromium share the machine's two cores.",
-        "- With one preheated kernel refilled after 1 s (Voila's default) the median was 5.0 s: the refill's kernel start and notebook run took CPU from the page. A FigureWidget-only page (one bar chart) takes 4.1–4.3 s here, so most of the remaining time is Voila's and plotly's front-end start-up (≈5 MB of plotly.js evaluated per page); loading that bundle from a cacheable URL instead of the widget state was tried and gave no gain.",
-        "- Runs differ a lot on this 2-core machine: on 2026-11-23 three full runs of the same dashboard gave first-visit medians of 4.09, 4.18 and 3.82 s and returning-visit medians of 5.04 and 3.43 s. Treat one run's verdict on the 4 s goal as provisional.",
+        "- The maps are drawn by `toolkit.widgets.mapwidget.MapWidget` with plotly.js's 1.4 MB geo bundle. Until 2026-11-23 they were plotly `FigureWidget`s, which send the full 4.8 MB plotly.js with every page: first maps then took 3.8–4.8 s (medians of five runs on this machine), and a FigureWidget-only page (one bar chart) 3.5–4.3 s. A Voila page holding one HTML widget takes 2.1–2.7 s here: that is the floor of Voila's own front-end start-up.",
+        "- With one preheated kernel refilled after 1 s (Voila's default) the median was 5.0 s with FigureWidget maps: the refill's kernel start and notebook run took CPU from the page.",
+        "- Runs differ on this 2-core machine (Voila, the kernels and Chromium share it): treat a figure within 0.2 s of its goal as provisional.",
         "- Without preheating, the same page takes 11–17 s on this machine (kernel start, imports and the computation are then on the critical path); see the issue notes.",
         "",
     ]

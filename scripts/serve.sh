@@ -8,6 +8,8 @@ scripts/setup.sh
 port="${PORT:-8866}"
 host="${HOST:-127.0.0.1}"
 pool="${POOL_SIZE:-2}"
+# the landing page (index.ipynb) only lists the dashboards: one preheated kernel is enough
+pools="{\"default\": {\"pool_size\": $pool}, \"index.ipynb\": {\"pool_size\": $(( pool > 0 ? 1 : 0 ))}}"
 if [ "$pool" -gt 0 ]; then preheat="--preheat_kernel=True --pool_size=$pool"; else preheat="--preheat_kernel=False"; fi
 # The toolkit's Voila template (toolkit/voila/templates/kuoyou) fetches nothing from the web.
 export JUPYTER_PATH="$PWD/toolkit${JUPYTER_PATH:+:$JUPYTER_PATH}"
@@ -24,7 +26,7 @@ echo "按 Ctrl+C 停止 / Ctrl+C to stop"
 # dashboards draw with FigureWidget (it would parse a second copy of plotly.js).
 exec .venv/bin/voila notebooks/dashboards --no-browser --Voila.ip="$host" --port="$port" \
   --template=kuoyou \
-  $preheat --VoilaKernelManager.fill_delay=10 \
+  $preheat "--VoilaKernelManager.kernel_pools_config=$pools" --VoilaKernelManager.fill_delay=10 \
   --VoilaConfiguration.show_tracebacks=False --VoilaConfiguration.strip_sources=True \
   --VoilaKernelManager.cull_idle_timeout=1800 --VoilaKernelManager.cull_interval=300 \
   "--VoilaConfiguration.file_allowlist=[]" \

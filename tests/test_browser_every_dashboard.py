@@ -141,8 +141,20 @@ def test_upload_with_one_bad_row(server, page, notebook, tmp_path):
     if want is not None:  # the map's values are the uploaded numbers
         z = dict(zip(locations, page.evaluate(Z), strict=True))
         assert z == pytest.approx(want, abs=1e-9)
+    # which counties miss the target and by how much, from the uploaded numbers
     if notebook == "special_education.ipynb":  # 黎城县 (134,186): neither school nor class
         shortfall = page.locator(".kuoyou-shortfall").inner_text()
         assert "黎城县" in shortfall and "潞州区" not in shortfall
+        assert "屯留区" in shortfall  # 253,756 people and no special school
+    if notebook == "kindergartens.ipynb":  # national 60%: 50% in 襄垣县, ⌈0.6 × 6,100 − 3,050⌉
+        below = page.locator(".kuoyou-shortfall").inner_text()
+        row = next(line for line in below.splitlines() if line.startswith("襄垣县"))
+        assert "50.0%" in row and "-10.0" in row and "610" in row
+        assert "屯留区" not in below  # exactly 60%: 以上 includes the target itself
+    if notebook == "teachers.ipynb":  # 金华's 10% as a benchmark: 潞城区 35 of 700 = 5.0%
+        below = page.locator(".kuoyou-below").inner_text()
+        row = next(line for line in below.splitlines() if line.startswith("潞城区"))
+        assert "5.0%" in row and "-5.0" in row and "35/700" in row
+        assert "沁县" not in below  # 38 of 380 = 10%, not below
     page.screenshot(path=str(ARTIFACTS / f"upload-{notebook}.png"), full_page=True)
     assert not page.blocked, f"the page asked the internet for: {page.blocked}"

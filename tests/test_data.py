@@ -443,3 +443,16 @@ def test_generator_is_deterministic(tmp_path):
         fresh = (tmp_path / f"{table}.csv").read_bytes()
         assert fresh.startswith(b"\xef\xbb\xbf"), f"{table}.csv lacks the UTF-8 BOM"
         assert fresh == (data.DEMO_DIR / f"{table}.csv").read_bytes(), f"{table}.csv differs"
+
+
+def test_load_demo_results_are_independent():
+    """Changing one load_demo() result (cell, new column, dropped rows) leaves the next intact."""
+    first = data.load_demo()
+    original = int(first.teachers.loc[0, "years_at_school"])
+    first.teachers.loc[0, "years_at_school"] = original + 99
+    first.teachers["extra"] = 1
+    first.schools.drop(first.schools.index[:10], inplace=True)
+    again = data.load_demo()
+    assert int(again.teachers.loc[0, "years_at_school"]) == original
+    assert "extra" not in again.teachers.columns
+    assert len(again.schools) == len(first.schools) + 10

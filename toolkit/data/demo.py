@@ -168,7 +168,9 @@ def load_demo(directory: str | Path | None = None) -> DemoData:
     """
     path = Path(directory).resolve() if directory is not None else DEMO_DIR
     frames = _demo_frames(path)
-    return DemoData(**{t: None if f is None else f.copy() for t, f in frames.items()})
+    # shallow copies: pandas' copy-on-write keeps the cached frames unchanged when a result is
+    # changed, and a process holds the 500,000-row roster once, not once per call
+    return DemoData(**{t: None if f is None else f.copy(deep=False) for t, f in frames.items()})
 
 
 #: How the census table labels its rows, from the adcode's shape.

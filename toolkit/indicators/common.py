@@ -95,7 +95,10 @@ def unit_shares(
     units = _units(counties, by)
     code, name = LEVELS[by]
     frame, year = for_year(frame, year)
-    merged = frame.merge(units, on="adcode", how="inner")
+    # per county first (records → one row each), then onto the units: merging every record
+    # row with the units was most of the time of a teacher-roster computation
+    per_county = frame.groupby("adcode", sort=False)[["numerator", "denominator"]].sum()
+    merged = per_county.reset_index().merge(units, on="adcode", how="inner")
     sums = merged.groupby(code)[["numerator", "denominator"]].sum()
     out = units.drop_duplicates(code)[[code, name]].merge(
         sums, left_on=code, right_index=True, how="left"

@@ -162,13 +162,18 @@ def teacher_rotation(
     own = get_profile(profile)
     aggregate = "teachers_rotated" in teachers.columns
     parts = _aggregate_parts(teachers) if aggregate else _parts(teachers, own, min_years)
-    base = {"adcode": teachers["adcode"].astype(str)}
-    if "year" in teachers.columns:
-        base["year"] = teachers["year"]
+    keys = ["adcode", "year"] if "year" in teachers.columns else ["adcode"]
+    columns = {"adcode": teachers["adcode"].astype(str)} | {k: teachers[k] for k in keys[1:]}
+    for indicator, (num, den, _) in parts.items():
+        columns[(indicator, "numerator")] = num.astype(float)
+        columns[(indicator, "denominator")] = den.astype(float)
+    # every measure summed per county (and year) in one pass over the records
+    summed = pd.DataFrame(columns).groupby(keys, sort=False, dropna=False).sum().reset_index()
     out = []
-    for indicator, (num, den, note) in parts.items():
-        frame = pd.DataFrame(
-            base | {"numerator": num.astype(float), "denominator": den.astype(float)}
+    for indicator, (_, _, note) in parts.items():
+        frame = summed[keys].assign(
+            numerator=summed[(indicator, "numerator")],
+            denominator=summed[(indicator, "denominator")],
         )
         shares = unit_shares(frame, counties, by=by, year=year)
         rule, bench = _rule(own, indicator)

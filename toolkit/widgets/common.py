@@ -7,9 +7,11 @@ readers by :mod:`toolkit.maps` (``format_int``, ``format_percent``).
 
 from __future__ import annotations
 
+import ctypes
 import html
 import logging
 import traceback
+from collections.abc import Iterator
 
 import ipywidgets as w
 import pandas as pd
@@ -138,3 +140,20 @@ def sparkline(values: list[float], *, lo: float, hi: float, target: float | None
         x, y = xy(mark, values[mark])
         parts.append(f'<circle cx="{x}" cy="{y}" r="2.6" fill="{color}"/>')
     return f'<svg width="{width}" height="{height}" role="img">{"".join(parts)}</svg>'
+
+
+def walk(widget: w.Widget | None) -> Iterator[w.Widget]:
+    """A widget and everything inside it."""
+    if widget is None:
+        return
+    yield widget
+    for child in getattr(widget, "children", ()) or ():
+        yield from walk(child)
+
+
+def release_memory() -> None:
+    """Give the heap's free pages back to the system (glibc only): a kernel per visitor adds up."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass

@@ -204,6 +204,7 @@ class KindergartenDashboard(Dashboard):
         maps.restyle_share(self.figure, res, target=target)  # drawn by the shell in one message
         self.figure.data[0].text = self._hover(res, target)
         self.figure.layout.title.text = self._map_title()
+        self.draw_map()  # the map first: the panels below take longer
         self.summary.value = self._summary_html(res, target)
         self.inclusive.value = self._inclusive_html()
         self.table.value = self._below_html(res)

@@ -225,6 +225,7 @@ class OverviewDashboard(Dashboard):
     def paint(self, res: pd.DataFrame) -> None:
         rules = summary.supported_rules(self.card)
         restyle_count(self.figure, self._hover(res), top=len(rules), title=self.s("map_title"))
+        self.draw_map()  # the map first: the panels below take longer
         self.counts.value = STYLE + self._counts_html(res, rules)
         self.furthest.value = self._furthest_html()
         self.heat.value = self._heat_html(res, rules)

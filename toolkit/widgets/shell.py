@@ -20,12 +20,10 @@ map) and a county detail panel opened by clicking the map.
 
 from __future__ import annotations
 
-import ctypes
 import html
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
-from pathlib import Path
 
 import ipywidgets as w
 import pandas as pd
@@ -33,22 +31,15 @@ import plotly.graph_objects as go
 
 from .. import data, formats, maps, targets
 from ..indicators import check
-from .common import CSS, banner, friendly_error, html_table, t
-from .dataset import DataSet, download_link, report_html
+from .common import CSS, banner, friendly_error, release_memory, t, walk
+from .county import CountyPanels
+from .dataset import DataSet, report_html
 from .mapwidget import MapWidget
 
 ALL = "all"
 
 
-def _release_memory() -> None:
-    """Give the heap's free pages back to the system (glibc only): a kernel per visitor adds up."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
-
-
-class Dashboard:
+class Dashboard(CountyPanels):
     """The shell every dashboard shares; see the module docstring.
 
     Subclasses set ``title`` (zh, en) and ``indicator_help`` and implement
@@ -119,7 +110,7 @@ class Dashboard:
         raise NotImplementedError
 
     def paint(self, result: pd.DataFrame) -> None:
-        """Restyle the map and refresh the panels for ``result``."""
+        """Restyle the map, :meth:`draw_map`, then refresh the panels for ``result``."""
         raise NotImplementedError
 
     def before_first_paint(self) -> None:
@@ -164,7 +155,7 @@ class Dashboard:
             self._fill_cities()
             self.city.value, self.profile.value = keep[1], keep[2]
             self.result = self.compute()  # the shown selection's state again (from the cache)
-            _release_memory()
+            release_memory()
         finally:
             self._quiet = False
 
@@ -266,14 +257,25 @@ class Dashboard:
             self.message.value = ""
             self.loading.value = f'<span class="kuoyou-loading">{self.t("loading")}</span>'
             try:
-                fn(*args)
-                self._push()  # what the handler restyled, in one message
+                with self._panels_held():  # the map's message goes first, then the tables
+                    fn(*args)
+                    self.draw_map()
             except Exception as exc:  # shown to the user, logged in full
                 self.message.value = friendly_error(exc)
             finally:
                 self.loading.value = ""
 
         return run
+
+    @contextmanager
+    def _panels_held(self) -> Iterator[None]:
+        """Hold the page's HTML panels' updates until the block ends (the loading note excepted)."""
+        panels = [x for x in walk(getattr(self, "view", None))
+                  if isinstance(x, w.HTML) and x is not self.loading and x is not self.message]  # fmt: skip
+        with ExitStack() as stack:
+            for panel in panels:
+                stack.enter_context(panel.hold_sync())
+            yield
 
     def _on_province(self, change: dict | None) -> None:
         self._quiet = True
@@ -299,10 +301,11 @@ class Dashboard:
         self.figure = go.Figure(self.figure_for(self.dataset.geometry, self.result))
         self.figure.layout.width = None  # the page's width
         self.paint(self.result)
-        self._push()
+        self.draw_map()
 
-    def _push(self) -> None:
-        """Send the map as Python holds it; ``layout.meta`` says which selection it shows."""
+    def draw_map(self) -> None:
+        """Send the map as Python holds it (``paint`` calls it once the map is restyled, before
+        the panels); ``layout.meta`` says which selection it shows."""
         if self.figure is None:
             return
         self.figure.layout.meta = {
@@ -388,72 +391,6 @@ class Dashboard:
         self._cards.clear()
         self._label()
         self._show_map()
-
-    # -- map click: the county detail panel ----------------------------------------
-    def _on_click(self, adcode: str) -> None:
-        if adcode in set(self.dataset.counties["adcode"]):
-            body = self.detail_html(adcode)
-            self.detail.value = (
-                f'<div class="kuoyou-county-detail" data-adcode="{adcode}">{body}</div>'
-            )
-
-    def detail_html(self, adcode: str) -> str:
-        """Everything about one county: every rule's status, its schools, the sources."""
-        county = self.dataset.counties.set_index("adcode").loc[adcode]
-        rows = self.scorecard()
-        rows = rows[rows["adcode"] == adcode]
-        view = pd.DataFrame({
-            self.t("rule"): rows["title_en" if self.lang == "en" else "title"], self.t("value"): [formats.format_value(v, u) for v, u in zip(rows["value"], rows["unit"], strict=True)],
-            self.t("target"): [formats.format_value(v, u) for v, u in zip(rows["target"], rows["unit"], strict=True)],
-            self.t("status"): self.tr(rows["status"]), self.t("outlook"): self.tr(rows["outlook"].fillna("")),
-        })  # fmt: skip
-        view = view[rows["status"].ne("数据缺失").to_numpy()]
-        schools = getattr(self.dataset.tables, "schools", None)
-        school_html = ""
-        if schools is not None:
-            s = schools[(schools["adcode"].astype(str) == adcode)]
-            if "year" in s and self.year.value is not None:
-                s = s[s["year"] == self.year.value]
-            s = s[["name", "level", "ownership", "enrolment"]].sort_values(["level", "name"])
-            school_html = (
-                f"<details><summary>{self.t('schools_list', n=len(s))}</summary>"
-                + html_table(s.head(300), numeric=("enrolment",))
-                + "</details>"
-            )
-        return (
-            f"<h4>{html.escape(str(county['name']))}（{html.escape(str(county.get('city', '')))}）"
-            f" · {self.t('population')} {formats.format_int(county.get('population'), '人')}</h4>"
-            + html_table(view, wrap=(self.t("rule"),))
-            + school_html
-        )
-
-    # -- downloads -------------------------------------------------------------------------
-    def view_frame(self) -> pd.DataFrame:
-        """The current view as a table (what the Excel download holds)."""
-        return self.result
-
-    def _excel(self, _) -> None:
-        from ..excel import write_scorecard
-
-        card = self.scorecard()
-        sel = set(self.selected_counties()["adcode"])
-        card = card[card["adcode"].isin(sel)]
-        with tempfile.TemporaryDirectory(prefix="kuoyou-") as folder:  # private (mode 700)
-            tmp = Path(folder) / "view.xlsx"
-            write_scorecard(card, tmp, counties=self.dataset.counties, profile=self.profile.value,
-                            demo=self.dataset.is_demo)  # fmt: skip
-            payload = tmp.read_bytes()
-        name = f"{self.title[0].split('：')[0]}_{self.profile.value}.xlsx"
-        self.download.value = download_link(payload, name,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", self.t("download_excel"))  # fmt: skip
-
-    def _html(self, _) -> None:
-        fig = self.map.export(self.figure)
-        text = fig.to_html(include_plotlyjs=True, full_html=True, config=maps.PLOT_CONFIG)
-        name = f"{self.title[0].split('：')[0]}_{self.profile.value}.html"
-        self.download.value = download_link(
-            text.encode("utf-8"), name, "text/html", self.t("download_html")
-        )
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

@@ -115,6 +115,7 @@ class SpecialEducationDashboard(Dashboard):
 
     def paint(self, res: pd.DataFrame) -> None:
         maps.restyle_status(self.figure, res, lang=self.lang)
+        self.draw_map()  # the map first: the panels below take longer
         self._param_text()
         self.summary.value = self._summary_html(res)
         self.table.value = self._shortfall_html(res)

@@ -180,6 +180,7 @@ class TeachersDashboard(FlowPanels, Dashboard):
     def paint(self, res: pd.DataFrame) -> None:
         maps.restyle_share(self.figure, self._now(res, self.measure.value), **self._target())
         self.figure.layout.title.text = self._map_title()
+        self.draw_map()  # the map first: the panels below take longer
         self.min_years.disabled = self._has_eligible()
         self.param_note.value = self._eligibility_html()
         self.summary.value = self._summary_html(res)
