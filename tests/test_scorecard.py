@@ -107,3 +107,27 @@ def test_every_rule_of_every_profile_is_listed(demo):
         wanted = {f"{r.profile}:{r.id}" for r in prof.rules}
         assert wanted <= set(card["rule"]), (pid, sorted(wanted - set(card["rule"]))[:3])
         assert card.groupby("rule")["adcode"].nunique().min() >= 1
+
+
+def test_outlook_of_a_past_year_uses_no_later_data(demo):
+    """平顺县's public share rises 50% → 54% (2021–2023), then falls to 30% in 2024.
+
+    Checked for 2023 the line through 2021–2023 reaches 62% in 2027 (按期可达, target 60%);
+    with 2024 in the window it would fall. A memo reused across years gives the same cards.
+    """
+    import pandas as pd
+
+    counties = demo.counties[demo.counties["adcode"].astype(str) == "140425"]
+    shares = {2021: 0.50, 2022: 0.52, 2023: 0.54, 2024: 0.30}
+    totals = pd.DataFrame({"adcode": "140425", "year": list(shares), "kg_enrolment": 1000,
+                           "public_kg_enrolment": [round(1000 * s) for s in shares.values()]})  # fmt: skip
+    data = {"counties": counties, "indicators": totals}
+    memo: dict = {}
+    for year, (verdict, projected) in {2023: ("按期可达", 0.62), 2024: ("难以达标", None)}.items():
+        card = toolkit.check(data, "national", year=year, memo=memo)
+        row = card[card["indicator"] == "public_kindergarten_share"].iloc[0]
+        assert row["outlook"] == verdict, year
+        if projected is not None:
+            assert abs(row["projected"] - projected) < 1e-9
+        again = toolkit.check(data, "national", year=year)
+        pd.testing.assert_frame_equal(card, again)

@@ -159,6 +159,7 @@ def check(
     by: str = "county",
     year: int | None = None,
     with_outlook: bool = True,
+    memo: dict | None = None,
 ) -> pd.DataFrame:
     """Check every rule of ``profile`` against ``data``; one row per county and rule.
 
@@ -167,7 +168,10 @@ def check(
     :func:`toolkit.data.load_demo` or :func:`toolkit.data.read_workbook`), or a
     dict of those tables. ``year`` defaults to the latest year of each table.
     With ``with_outlook`` (default) and several years of data, rules with a
-    number and a deadline get ``outlook`` and ``projected`` (value at the deadline).
+    number and a deadline get ``outlook`` and ``projected`` (value at the deadline),
+    from the years up to ``year``. ``memo`` (a dict kept by the caller for the
+    same ``data``) keeps each year's computations, so checking another year or
+    the same profile again reuses them.
 
     >>> from toolkit import data
     >>> card = check(data.load_demo(), "济宁")
@@ -197,10 +201,20 @@ def check(
         if run in done:  # one indicator function covers several rules
             continue
         done[run] = True
-        out = run(tables, prof, by, year)
+        keys = tuple(f"{r.profile}:{r.id}" for r in prof.rules)
+
+        def once(y: int | None, run=run, keys=keys) -> pd.DataFrame:
+            if memo is None:
+                return run(tables, prof, by, y)
+            key = (run, prof.id, keys, by, y)
+            if key not in memo:
+                memo[key] = run(tables, prof, by, y)
+            return memo[key].copy(deep=False)  # copy-on-write: the memo stays as computed
+
+        out = once(year)
         out = out[out["indicator"].isin(wanted)]
         if with_outlook and by == "county":
-            out = _with_outlook(out, run, tables, prof, by, rules)
+            out = _with_outlook(out, once, tables, prof, year, rules)
         frames.append(out)
     shown = {k for f in frames for k in f["rule"].unique()}
     for rule in prof.rules:  # a rule no computation produced rows for is listed, not dropped
@@ -249,8 +263,9 @@ def _rules_by_key(prof: Profile) -> dict[str, Rule]:
     return out
 
 
-def _with_outlook(out, run, tables, prof, by, rules) -> pd.DataFrame:
-    """Add each county's outlook to the rules that have a number and a deadline."""
+def _with_outlook(out, once, tables, prof, year, rules) -> pd.DataFrame:
+    """Add each county's outlook (from the years up to ``year``) to the rules with a number
+    and a deadline; ``once(y)`` is the rule's computation for year ``y``."""
     years = sorted(
         {
             int(y)
@@ -259,9 +274,10 @@ def _with_outlook(out, run, tables, prof, by, rules) -> pd.DataFrame:
             for y in t["year"].dropna().unique()
         }
     )
+    years = [y for y in years if year is None or y <= year]  # no later year's data in a trend
     if len(years) < 2 or "year" not in out.columns:
         return out
-    history = pd.concat([run(tables, prof, by, y) for y in years], ignore_index=True)
+    history = pd.concat([once(y) for y in years], ignore_index=True)
     if "measure" not in out.columns:  # one row per county and rule, except balance's 7 measures
         out, history = out.assign(measure=""), history.assign(measure="")
     out["measure"] = out["measure"].fillna("")

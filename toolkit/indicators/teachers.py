@@ -211,6 +211,7 @@ def rotation_trend(
     *,
     year: int | None = None,
     min_years: int = DEFAULT_MIN_YEARS,
+    memo: dict | None = None,
 ) -> pd.DataFrame:
     """:func:`teacher_rotation` for every year up to ``year``, stacked, with each county's outlook.
 
@@ -219,7 +220,9 @@ def rotation_trend(
     at: the rule's deadline, else the profile's horizon, else 2027 — as
     :func:`toolkit.indicators.check` does for the rules a profile sets itself;
     here also for the rules borrowed as benchmarks. Years rules (9-year cycle,
-    3-year exchange) are shares that should fall to 0.
+    3-year exchange) are shares that should fall to 0. ``memo`` (a dict kept by
+    the caller for the same ``teachers``) keeps each year's computation, so
+    another chosen year reuses them.
 
     >>> t = pd.DataFrame({"adcode": "1", "year": [2023] * 10 + [2024] * 10,
     ...                   "years_at_school": 8, "key_teacher": False,
@@ -235,14 +238,16 @@ def rotation_trend(
         years = [y for y in years if year is None or y <= year] or [year]
     else:
         years = [None]
-    hist = pd.concat(  # one year's rows at a time: each measure then scans a third of the table
-        [
-            teacher_rotation(teachers if y is None else teachers[teachers["year"] == y],
-                             counties, own, year=y, min_years=min_years)
-            for y in years
-        ],
-        ignore_index=True,
-    )  # fmt: skip
+
+    def one_year(y: int | None) -> pd.DataFrame:  # one year's rows: a third of the table
+        rows = teachers if y is None else teachers[teachers["year"] == y]
+        return teacher_rotation(rows, counties, own, year=y, min_years=min_years)
+
+    memo = {} if memo is None else memo
+    for y in years:
+        if (own.id, y, min_years) not in memo:
+            memo[(own.id, y, min_years)] = one_year(y)
+    hist = pd.concat([memo[(own.id, y, min_years)] for y in years], ignore_index=True)
     pieces = []
     for indicator, rows in hist.groupby("indicator", sort=False):
         rule = _rule(own, indicator)[0]

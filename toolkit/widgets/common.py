@@ -10,6 +10,8 @@ from __future__ import annotations
 import ctypes
 import html
 import logging
+import os
+import threading
 import traceback
 from collections.abc import Iterator
 
@@ -149,6 +151,14 @@ def walk(widget: w.Widget | None) -> Iterator[w.Widget]:
     yield widget
     for child in getattr(widget, "children", ()) or ():
         yield from walk(child)
+
+
+def lowest_priority() -> None:
+    """Give the calling thread the lowest CPU priority (nice 19; per thread on Linux, else nothing)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):  # not Linux, or not allowed
+        pass
 
 
 def release_memory() -> None:

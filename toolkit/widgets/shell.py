@@ -21,6 +21,7 @@ map) and a county detail panel opened by clicking the map.
 from __future__ import annotations
 
 import html
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
@@ -31,7 +32,7 @@ import plotly.graph_objects as go
 
 from .. import data, formats, maps, targets
 from ..indicators import check
-from .common import CSS, banner, friendly_error, release_memory, t, walk
+from .common import CSS, banner, friendly_error, lowest_priority, release_memory, t, walk
 from .county import CountyPanels
 from .dataset import DataSet, report_html
 from .mapwidget import MapWidget
@@ -90,6 +91,7 @@ class Dashboard(CountyPanels):
         self.below: list[w.Widget] = []
         self.extra_controls: list[w.Widget] = []
         self._cards: dict[tuple, pd.DataFrame] = {}
+        self._memo: dict = {}  # check()'s per-year computations for this data set
         #: the map as Python holds it (a plain figure the dashboards restyle); ``self.map`` draws it
         self.figure: go.Figure | None = None
         self.map = MapWidget(config=maps.PLOT_CONFIG, layout=w.Layout(width="100%"))
@@ -129,7 +131,9 @@ class Dashboard(CountyPanels):
                 prof = replace(
                     prof, rules=tuple(r for r in prof.rules if r.indicator in indicators)
                 )
-            self._cards[key] = check(self.dataset.tables, prof, year=self.year.value)
+            self._cards[key] = check(
+                self.dataset.tables, prof, year=self.year.value, memo=self._memo
+            )
         return self._cards[key]
 
     def prepare(self) -> None:
@@ -137,23 +141,33 @@ class Dashboard(CountyPanels):
 
         Run after the page is shown (the dashboards' second cell); with preheated
         kernels it runs before anyone opens the page, so choosing a city repaints
-        from the dashboards' caches. The controls end as they were.
+        from the dashboards' caches. It runs in a thread of the lowest priority
+        (Linux), so a kernel preparing gives way to the pages being served, and
+        the controls end as they were without the browser seeing them move.
         """
+        worker = threading.Thread(target=self._prepare, name="kuoyou-prepare")
+        worker.start()
+        worker.join()
+
+    def _prepare(self) -> None:
+        lowest_priority()  # this thread only
         keep = (self.province.value, self.city.value, self.profile.value)
         offered = {v for _, v in self.profile.options}
         cities = self.dataset.counties.drop_duplicates("city_adcode")
         self._quiet = True
         try:
-            for c in cities.itertuples():
-                if self._own_profile.get(c.city) not in offered:
-                    continue
-                self.province.value = str(c.province_adcode)
+            with self.province.hold_sync(), self.city.hold_sync(), self.profile.hold_sync():
+                for c in cities.itertuples():
+                    if self._own_profile.get(c.city) not in offered:
+                        continue
+                    self.province.value = str(c.province_adcode)
+                    self._fill_cities()
+                    self.city.value = str(c.city_adcode)
+                    self.profile.value = self._own_profile[c.city]
+                    self.compute()  # fills the dashboard's caches
+                self.province.value = keep[0]
                 self._fill_cities()
-                self.city.value, self.profile.value = str(c.city_adcode), self._own_profile[c.city]
-                self.compute()  # fills the dashboard's caches
-            self.province.value = keep[0]
-            self._fill_cities()
-            self.city.value, self.profile.value = keep[1], keep[2]
+                self.city.value, self.profile.value = keep[1], keep[2]
             self.result = self.compute()  # the shown selection's state again (from the cache)
             release_memory()
         finally:
@@ -389,6 +403,7 @@ class Dashboard(CountyPanels):
         finally:
             self._quiet = False
         self._cards.clear()
+        self._memo.clear()
         self._label()
         self._show_map()
 

@@ -151,7 +151,8 @@ class TeachersDashboard(FlowPanels, Dashboard):
         if key not in self._trends:
             self._trends[key] = rotation_trend(self._source_table(), self.dataset.counties,
                                                self.profile.value, year=self.year.value,
-                                               min_years=min_years)  # fmt: skip
+                                               min_years=min_years,
+                                               memo=self._memo.setdefault("rotation", {}))  # fmt: skip
         sel = self.selected_counties()[["adcode", "city"]]
         return self._trends[key].merge(sel, on="adcode", how="inner")
 
