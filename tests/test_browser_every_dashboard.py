@@ -102,14 +102,16 @@ def test_english_switch(server, page, notebook):
     open_page(server, page, notebook)
     page.get_by_role("button", name="English").click()
     page.get_by_label("City", exact=True).wait_for(timeout=60_000)
-    page.wait_for_function(  # the sources are painted last
-        "() => document.body.innerText.includes('Where the rules come from')", timeout=60_000
-    )
+    title = TITLES[notebook].title[1]
+    page.wait_for_function(  # the panels arrive together after the map, in no fixed order
+        "t => ['Where the rules come from', t].every(x => document.body.innerText.includes(x))",
+        arg=title, timeout=60_000,
+    )  # fmt: skip
     body = page.inner_text("body")
     assert "Year" in body and "Target profile" in body and "Download Excel" in body
     assert "County" in body and "出处" not in body  # tables and sources in English
     assert "示例数据（模拟）" in body and "simulated" in body  # the banner stays, in both languages
-    assert TITLES[notebook].title[1] in body
+    assert title in body
     page.screenshot(path=str(ARTIFACTS / f"english-{notebook}.png"), full_page=True)
 
 
