@@ -115,6 +115,17 @@ def test_english_switch(server, page, notebook):
     page.screenshot(path=str(ARTIFACTS / f"english-{notebook}.png"), full_page=True)
 
 
+#: When each page's table of shortfalls shows the uploaded workbook (长治's counties only).
+PANEL_READY = {
+    "special_education.ipynb": "() => { const t = document.querySelector('.kuoyou-shortfall')"
+    "?.innerText || ''; return t.includes('黎城县') && !t.includes('鲁山县'); }",
+    "kindergartens.ipynb": "() => [...document.querySelectorAll('.kuoyou-shortfall tr')]"
+    ".some(tr => tr.innerText.startsWith('襄垣县') && tr.innerText.includes('610'))",
+    "teachers.ipynb": "() => [...document.querySelectorAll('.kuoyou-below tr')]"
+    ".some(tr => tr.innerText.startsWith('潞城区') && tr.innerText.includes('35/700'))",
+}
+
+
 def expected(notebook: str) -> dict[str, float] | None:
     """Map values the uploaded 2024 totals must give, computed here from the rows themselves."""
     if notebook == "kindergartens.ipynb":
@@ -135,6 +146,10 @@ def test_upload_with_one_bad_row(server, page, notebook, tmp_path):
     report = page.locator(".kuoyou-table", has_text="140499").inner_text()
     assert "县级汇总\t27\t" in report and "不存在的行政区划代码" in report
     page.wait_for_function(MAP_DRAWN, arg=12, timeout=60_000)
+    page.wait_for_function(  # the panels follow the map
+        "() => !document.querySelector('.kuoyou-banner')?.innerText.includes('示例数据')",
+        timeout=60_000,
+    )
     locations = page.evaluate(LOCATIONS)
     assert sorted(locations) == sorted(code for code, *_ in CHANGZHI_TOTALS)
     assert "示例数据（模拟）" not in " ".join(page.locator(".kuoyou-banner").all_inner_texts())
@@ -144,6 +159,8 @@ def test_upload_with_one_bad_row(server, page, notebook, tmp_path):
         z = dict(zip(locations, page.evaluate(Z), strict=True))
         assert z == pytest.approx(want, abs=1e-9)
     # which counties miss the target and by how much, from the uploaded numbers
+    if notebook in PANEL_READY:  # the table of who misses, once it holds the uploaded rows
+        page.wait_for_function(PANEL_READY[notebook], timeout=60_000)
     if notebook == "special_education.ipynb":  # 黎城县 (134,186): neither school nor class
         shortfall = page.locator(".kuoyou-shortfall").inner_text()
         assert "黎城县" in shortfall and "潞州区" not in shortfall

@@ -49,6 +49,10 @@ def test_upload_switches_the_dashboard_to_the_bureau_data(server, page, tmp_path
     report = page.locator(".kuoyou-table", has_text="合计").inner_text()
     assert report.count("学校基本情况\t12\t") == 1  # the totals row: one reason, not one per cell
     assert "示例数据（模拟）" not in page.locator(".kuoyou-banner").all_inner_texts()
+    page.wait_for_function(  # the panels follow the map
+        "() => document.querySelector('.kuoyou-shortfall')?.innerText.includes('屯留区')",
+        timeout=60_000,
+    )
     shortfalls = page.locator(".kuoyou-shortfall").inner_text()
     assert "屯留区" in shortfalls and "上党区" not in shortfalls  # 上党区 has its school
     page.screenshot(path=str(ARTIFACTS / "upload.png"), full_page=True)

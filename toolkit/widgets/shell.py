@@ -287,7 +287,7 @@ class Dashboard(CountyPanels):
         panels = [x for x in walk(getattr(self, "view", None))
                   if isinstance(x, w.HTML) and x is not self.loading and x is not self.message]  # fmt: skip
         with ExitStack() as stack:
-            for panel in panels:
+            for panel in reversed(panels):  # released in reverse: the page's order, top to bottom
                 stack.enter_context(panel.hold_sync())
             yield
 
