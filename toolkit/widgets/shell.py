@@ -271,9 +271,8 @@ class Dashboard(CountyPanels):
             self.message.value = ""
             self.loading.value = f'<span class="kuoyou-loading">{self.t("loading")}</span>'
             try:
-                with self._panels_held():  # the map's message goes first, then the tables
+                with self._panels_held():  # paint() draws the map first, then the tables follow
                     fn(*args)
-                    self.draw_map()
             except Exception as exc:  # shown to the user, logged in full
                 self.message.value = friendly_error(exc)
             finally:
