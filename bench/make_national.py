@@ -4,7 +4,7 @@
 populations are real. A deterministic, seeded generator of Parquet files in the
 toolkit's canonical columns (``toolkit/schema.csv``) for one city, one province
 or every county-level unit of ``toolkit.geo.read_counties()``, five years by
-default, at national scale ~490,000 schools and kindergartens and ~16 M teacher
+default, at national scale ~481,000 schools and kindergartens (2023) and ~16 M teacher
 rows a year. Sizing, targets and county populations: ``national_sizing.py``;
 schools and resources: ``national_schools.py``; teachers: ``national_teachers.py``;
 how to run it and the measured figures: ``bench/README.md``.
