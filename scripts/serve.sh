@@ -24,8 +24,14 @@ echo "按 Ctrl+C 停止 / Ctrl+C to stop"
 # preheat_kernel: each dashboard is computed before anyone asks, so the first map
 # appears in seconds; the plotly mime-renderer extension is not loaded because the
 # dashboards draw with FigureWidget (it would parse a second copy of plotly.js).
-exec .venv/bin/voila notebooks/dashboards --no-browser --Voila.ip="$host" --port="$port" \
-  --template=kuoyou \
+# toolkit.voila_server is voila (same options) with the corrections its docstring lists (a closed
+# page's kernel is shut down at once). An upload arrives as one websocket message: Tornado's
+# default cap (10 MiB) dropped files under the 20 MB upload limit without a word, so the cap is
+# 32 MiB. A URL cannot switch to another template (Voila's own fetch Font Awesome from a CDN).
+exec .venv/bin/python -m toolkit.voila_server notebooks/dashboards --no-browser \
+  --Voila.ip="$host" --port="$port" --template=kuoyou \
+  --VoilaConfiguration.allow_template_override=NO \
+  '--Voila.tornado_settings={"websocket_max_message_size": 33554432}' \
   $preheat "--VoilaKernelManager.kernel_pools_config=$pools" --VoilaKernelManager.fill_delay=10 \
   --VoilaConfiguration.show_tracebacks=False --VoilaConfiguration.strip_sources=True \
   --VoilaKernelManager.cull_idle_timeout=1800 --VoilaKernelManager.cull_interval=300 \
