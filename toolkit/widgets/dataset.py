@@ -5,7 +5,8 @@
 them, where they came from and whether they are simulated. Uploads are read
 from the bytes the browser sent: nothing is written to disk, so no other user
 of the server can read them, and a file over :data:`MAX_UPLOAD_BYTES` is
-refused before it is parsed.
+refused before it is parsed. A file the readers fail on unexpectedly is refused
+as unreadable: the page names no exception text, path or traceback (the log does).
 
 Example
 -------
@@ -18,11 +19,20 @@ from __future__ import annotations
 
 import base64
 import html
+import logging
+import traceback
+from functools import cached_property
+
+import pandas as pd
 
 from .. import data, geo
+from ..indicators.records import is_school_records, school_totals
 from .common import html_table, t
 
-#: Uploads above this size are refused before they are parsed.
+log = logging.getLogger(__name__)
+
+#: Uploads above this size are refused before they are parsed (the kuoyou Voila template's
+#: notices.html.j2 refuses them in the browser too, and must say the same number).
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
@@ -37,6 +47,15 @@ class DataSet:
         counties = tables.counties
         self.counties = counties.assign(adcode=counties["adcode"].astype(str))
         self.geometry = geo.read_counties(adcodes=self.counties["adcode"].tolist())
+
+    @cached_property
+    def school_totals(self) -> pd.DataFrame | None:
+        """The school records counted per county and year, once per data set (None without
+        records): what the dashboards' indicators read instead of the records."""
+        schools = getattr(self.tables, "schools", None)
+        if schools is None or not is_school_records(schools):
+            return None
+        return school_totals(schools)
 
     @classmethod
     def demo(cls) -> DataSet:
@@ -53,7 +72,18 @@ class DataSet:
                 zh="请拆分后上传，或由分析人员在笔记本中读取。",
                 en=f"The file is over the {limit} MB limit and was not read: split it or read it in a notebook.",
             )  # fmt: skip
-        book = data.read_workbook(content, name=name)
+        try:
+            book = data.read_workbook(content, name=name)
+        except data.DataError:
+            raise
+        except Exception as exc:  # a reader's unexpected failure: in full in the log only
+            log.error("upload %r unreadable\n%s", name, "".join(traceback.format_exception(exc)))
+            kind = type(exc).__name__
+            raise data.DataError(
+                "文件无法读取", file=name,
+                zh=f"文件可能已损坏或不是数据表（{kind}）；请在 Excel 中重新保存后上传。",
+                en=f"The file cannot be read ({kind}): it may be damaged or not a table; save it again in Excel.",
+            ) from None  # fmt: skip
         return cls(book, origin=name, is_demo=False, reports=book.reports)
 
     def years(self) -> list[int]:
