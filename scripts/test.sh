@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install what is needed (Debian packages chromium + fonts-noto-cjk, the Python
+# Install what is needed (Debian packages chromium, fonts-noto-cjk and Java, the Python
 # packages) and run the whole test suite: unit, notebook and browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+# Java for the local Spark session of the engine tests (tests/test_engine.py)
+command -v java >/dev/null || need+=(default-jre-headless)
 if [ ${#need[@]} -gt 0 ]; then
   echo "安装系统软件包 / installing Debian packages: ${need[*]}"
   as_root apt-get update -qq

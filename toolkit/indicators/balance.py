@@ -19,12 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
+import ibis
 import numpy as np
 import pandas as pd
 
+from .. import engine
 from ..targets import Profile, Rule, get_profile
-from .common import NOT_APPLICABLE, SHARE_COLUMNS, borrowed_note, for_year, judge
+from .common import NOT_APPLICABLE, SHARE_COLUMNS, borrowed_note, judge
+from .records import school_measures, school_passes, section_stats
 
 #: The profile whose rules are applied when another profile has none.
 BENCHMARK = "balanced_2017"
@@ -90,34 +94,54 @@ def standards(profile: str | Profile = BENCHMARK) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _checked(resources: pd.DataFrame) -> pd.DataFrame:
-    missing = [c for c in REQUIRED if c not in resources.columns]
+def _checked(resources: Any) -> Any:
+    """The resources table on the engine, after the checks every computation needs."""
+    have = engine.columns(resources)
+    missing = [c for c in REQUIRED if c not in have]
     if missing:
         raise ValueError(
             f"resources 表缺少列 {missing}；列定义见 toolkit/schema.csv（表 resources）。 / "
             f"The resources table lacks {missing}; see toolkit/schema.csv (table resources)."
         )
-    bad = sorted(set(resources["section"].dropna()) - set(SECTIONS))
-    if bad or resources["section"].isna().any():
+    t = engine.table(resources)
+    section = t.section.cast("string")
+    odd = engine.to_pandas(
+        t.filter(section.isnull() | ~section.isin(list(SECTIONS))).aggregate(
+            n=lambda x: x.count(), found=section.collect(distinct=True)
+        )
+    )
+    if int(odd["n"][0]):
+        bad = sorted(x for x in odd["found"][0] if x is not None) or "空值"
         raise ValueError(
-            f"section（学段）只能是“小学”或“初中”，发现 {bad or '空值'}；九年一贯制学校请分两行填写。 / "
-            f"section must be 小学 or 初中, found {bad or 'empty cells'}; "
+            f"section（学段）只能是“小学”或“初中”，发现 {bad}；九年一贯制学校请分两行填写。 / "
+            f"section must be 小学 or 初中, found {bad}; "
             "give a 九年一贯制 school one row per section."
         )
-    keys = [c for c in ("school_id", "year", "section") if c in resources.columns]
-    dup = resources.duplicated(keys)
-    if dup.any():
-        first = resources.loc[dup, keys].iloc[0].tolist()
+    keys = [c for c in ("school_id", "year", "section") if c in have]
+    dup = engine.to_pandas(
+        t.group_by(keys).aggregate(n=t.count()).filter(lambda x: x.n > 1).limit(1)
+    )
+    if len(dup):
+        first = dup[keys].iloc[0].tolist()
         raise ValueError(
             f"同一学校、年份、学段有多行（如 {first}），请合并。 / "
             f"Several rows for one school, year and section (e.g. {first}): merge them."
         )
-    return resources.assign(adcode=resources["adcode"].astype(str))
+    return t
 
 
-def school_resource_indicators(
-    resources: pd.DataFrame, profile: str | Profile = BENCHMARK
-) -> pd.DataFrame:
+def _measures(table: Any, own: Profile, year: int | None = None) -> tuple[Any, Any]:
+    """:func:`~toolkit.indicators.records.school_measures` and ``school_passes`` with
+    ``own``'s standards."""
+    std = standards(own).set_index(["section", "measure"])["threshold"].to_dict()
+    per = {c: p for c, (_, p) in MEASURES.items()}
+    long = school_measures(table, per, std, year=year)
+    six = _rule(own, SIX_OF_SEVEN)[0].threshold
+    rest = _rule(own, REST_SHARE)[0].threshold
+    return long, school_passes(long, six=six, rest=rest)
+
+
+def school_resource_indicators(resources: Any, profile: str | Profile = BENCHMARK) -> pd.DataFrame:
     """The seven resource indicators of each school section, its standards and whether it passes.
 
     For each resource column ``c`` of :data:`MEASURES` the result has the derived
@@ -127,6 +151,8 @@ def school_resource_indicators(
     when at least 6 are met and none is below 85% of its standard (the numbers
     come from the profile's ``bal_six_of_seven`` and ``bal_rest_85pct`` rules).
     A section with no students or a missing figure gets NA flags and ``passes``.
+    ``resources`` may be a DataFrame, a Parquet path or an Ibis table; the
+    values are computed on the engine (:mod:`toolkit.indicators.records`).
 
     >>> r = pd.DataFrame({"school_id": "a", "adcode": "1", "section": "小学",
     ...     "enrolment": [100], "teachers_above_degree": [5], "key_teachers": [1],
@@ -140,28 +166,23 @@ def school_resource_indicators(
     """
     own = get_profile(profile)
     table = _checked(resources)
-    keep = [c for c in ("school_id", "adcode", "year", "section", "enrolment") if c in table]
-    out = table[keep].copy()
-    students = pd.to_numeric(table["enrolment"], errors="coerce")
-    students = students.where(students > 0)
-    std = standards(own).set_index(["section", "measure"])["threshold"]
-    shares = {}
-    for column, (_, per) in MEASURES.items():
-        value = pd.to_numeric(table[column], errors="coerce") * per / students
-        target = out["section"].map(lambda s, c=column: std[(s, c)]).astype("float64")
-        share = (value / target).round(9)  # 4.2 per 100 is met by 21 of 500, float noise aside
-        out[value_column(column)] = value
-        out[f"{column}_standard"] = target
+    long, passes = _measures(table, own)
+    keys = [c for c in ("school_id", "adcode", "year", "section") if c in engine.columns(table)]
+    order = engine.to_pandas(table.select(*keys, "enrolment").mutate(
+        adcode=table.adcode.cast("string"), _row=ibis.row_number()))  # fmt: skip
+    got = engine.to_pandas(long.select(*keys, "measure", "value", "standard", "share"))
+    wide = got.pivot(index=keys, columns="measure")
+    out = order.merge(engine.to_pandas(passes), on=keys, how="left").sort_values("_row")
+    out = out.set_index(keys)
+    for column in MEASURES:
+        share = wide[("share", column)].astype("float64")
+        out[value_column(column)] = wide[("value", column)].astype("float64")
+        out[f"{column}_standard"] = wide[("standard", column)].astype("float64")
         out[f"{column}_met"] = (share >= 1).astype("boolean").mask(share.isna())
-        shares[column] = share
-    shares = pd.DataFrame(shares)
-    six = _rule(own, SIX_OF_SEVEN)[0].threshold
-    rest = _rule(own, REST_SHARE)[0].threshold
-    out["met_count"] = (shares >= 1).sum(axis=1)
-    out["lowest_share"] = shares.min(axis=1, skipna=False)
-    passes = (out["met_count"] >= six) & (out["lowest_share"] >= rest)
-    out["passes"] = passes.astype("boolean").mask(shares.isna().any(axis=1))
-    return out.reset_index(drop=True)
+    out["met_count"] = out.pop("met_count").astype("int64")
+    out["lowest_share"] = out.pop("lowest_share").astype("float64")
+    out["passes"] = out.pop("passes").astype("boolean")
+    return out.reset_index().drop(columns="_row").reset_index(drop=True)
 
 
 def coefficient_of_variation(
@@ -277,16 +298,51 @@ def balanced_development(
     [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]
     """
     own = get_profile(profile)
-    table, year = for_year(_checked(resources), year)
-    schools = school_resource_indicators(table, own)
-    cvs = county_cv(schools.drop(columns="year", errors="ignore"))
+    table = _checked(resources)
+    if year is None and engine.years(table):
+        year = engine.years(table)[-1]
+    return balance_from_stats(resource_stats(table, own, year=year), counties, own, year=year)
+
+
+def resource_stats(
+    resources: Any, profile: str | Profile, *, year: int | None = None
+) -> pd.DataFrame:
+    """Per county, year and section: the weighted moments of the seven indicators and the
+    schools meeting the standards (one pass on the engine; every year unless ``year``).
+
+    The input of :func:`balance_from_stats`; see
+    :func:`~toolkit.indicators.records.section_stats` for the columns.
+    """
+    own = get_profile(profile)
+    return section_stats(*_measures(_checked(resources), own, year))
+
+
+def balance_from_stats(
+    stats: tuple[pd.DataFrame, pd.DataFrame],
+    counties: pd.DataFrame,
+    profile: str | Profile,
+    *,
+    year: int | None,
+) -> pd.DataFrame:
+    """:func:`balanced_development`'s rows for ``year`` from :func:`resource_stats`."""
+    own = get_profile(profile)
+    moments, passing = stats
+    if year is not None and "year" in moments.columns:
+        moments = moments[moments["year"] == year]
+        passing = passing[passing["year"] == year]
+    moments = moments.drop(columns="year", errors="ignore")
+    passing = passing.drop(columns="year", errors="ignore")
+    n = moments["schools"]
+    cvs = moments.assign(
+        cv=(moments["std"] / moments["mean"]).where((n >= 2) & (moments["mean"] != 0))
+    )
     units = counties[["adcode", "name"]].astype({"adcode": str}).drop_duplicates("adcode")
     units = units.assign(year=year)
     frames = []
     for section, code in SECTIONS.items():
         rule, borrowed = _rule(own, indicator=f"balanced_cv_{code}")
         frames.append(_cv_rows(units, cvs[cvs["section"] == section], rule, borrowed, section))
-        frames.append(_passing_rows(units, schools[schools["section"] == section], own, section))
+        frames.append(_passing_rows(units, passing[passing["section"] == section], own, section))
     out = pd.concat(frames, ignore_index=True)
     return out[["indicator", "section", "measure", *SHARE_COLUMNS]]
 
@@ -324,14 +380,13 @@ def _cv_rows(
 
 
 def _passing_rows(
-    units: pd.DataFrame, schools: pd.DataFrame, own: Profile, section: str
+    units: pd.DataFrame, stats: pd.DataFrame, own: Profile, section: str
 ) -> pd.DataFrame:
     """Share of a section's schools that pass, judged against 1.0 (“每所学校”)."""
     (six, six_note), rest = _rule(own, SIX_OF_SEVEN), _rule(own, REST_SHARE)[0].threshold
     borrowed = six_note or (_borrowed(own) if standards(own)["benchmark"].any() else "")
-    counts = schools.groupby("adcode")["passes"].agg(
-        numerator="sum", denominator="count", rows="size"
-    )
+    counts = stats.groupby("adcode")[["passing", "judged", "rows"]].sum()
+    counts.columns = ["numerator", "denominator", "rows"]
     got = units.merge(counts, left_on="adcode", right_index=True, how="left")
     got = got.assign(value=got["numerator"] / got["denominator"].where(got["denominator"] > 0))
     every = replace(six, threshold=1.0, comparator=">=", unit="share")

@@ -11,15 +11,13 @@ result says so in ``note``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import pandas as pd
 
 from ..targets import Profile
 from .common import judge, numeric, rule_for, unit_shares
+from .records import KINDERGARTEN, is_school_records, school_totals
 
-KINDERGARTEN = "幼儿园"
-PUBLIC = "公办"
 #: County totals (``indicators`` table) that stand in for kindergarten records.
 TOTAL = "kg_enrolment"
 
@@ -51,59 +49,24 @@ def totals_share(
     return unit_shares(frame, counties, by=by, year=year)
 
 
-def enrolment_share(
-    schools: pd.DataFrame,
-    counties: pd.DataFrame,
-    numerator: pd.Series,
-    *,
-    by: str = "county",
-    year: int | None = None,
-) -> pd.DataFrame:
-    """Kindergarten enrolment share per unit: sum(numerator) / sum(enrolment).
-
-    ``numerator`` is a boolean Series aligned with ``schools`` choosing the
-    kindergartens counted above the line. Every unit of ``counties`` appears;
-    one without kindergarten records has NaN value (数据缺失 downstream).
-
-    >>> s = pd.DataFrame({"adcode": ["1", "1", "2"], "level": "幼儿园",
-    ...                   "enrolment": [300, 100, 50], "ownership": ["公办", "民办", "公办"]})
-    >>> c = pd.DataFrame({"adcode": ["1", "2"], "name": ["甲", "乙"]})
-    >>> enrolment_share(s, c, s["ownership"].eq("公办"))["value"].tolist()
-    [0.75, 1.0]
-    """
-    kg = schools["level"].eq(KINDERGARTEN)
-    enrolment = pd.to_numeric(schools["enrolment"], errors="coerce")
-    frame = pd.DataFrame(
-        {
-            "adcode": schools["adcode"].astype(str),
-            "year": schools["year"] if "year" in schools else pd.NA,
-            "numerator": enrolment.where(numerator, 0),
-            "denominator": enrolment,
-        }
-    )[kg]
-    return unit_shares(frame, counties, by=by, year=year)
-
-
 def _kindergarten_share(
     table: pd.DataFrame,
     counties: pd.DataFrame,
     profile: str | Profile,
     indicator: str,
     total_column: str,
-    counted: Callable[[pd.DataFrame], pd.Series],
     *,
     by: str,
     year: int | None,
 ) -> pd.DataFrame:
     """A kindergarten enrolment share judged by the profile's ``indicator`` rule.
 
-    From county totals (``total_column`` over ``kg_enrolment``) when ``table`` is
-    the ``indicators`` table, else from records (the kindergartens ``counted``).
+    From county totals (``total_column`` over ``kg_enrolment``): the
+    ``indicators`` table, or school records counted on the engine
+    (:func:`toolkit.indicators.records.school_totals`).
     """
-    if TOTAL in table.columns:
-        shares = totals_share(table, counties, total_column, by=by, year=year)
-    else:
-        shares = enrolment_share(table, counties, counted(table), by=by, year=year)
+    totals = school_totals(table) if is_school_records(table) else table
+    shares = totals_share(totals, counties, total_column, by=by, year=year)
     return judge(shares, rule_for(profile, indicator), by)
 
 
@@ -132,7 +95,7 @@ def public_kindergarten_share(
     """
     return _kindergarten_share(
         schools, counties, profile, "public_kindergarten_share", "public_kg_enrolment",
-        lambda s: s["ownership"].eq(PUBLIC), by=by, year=year,
+        by=by, year=year,
     )  # fmt: skip
 
 
@@ -159,7 +122,6 @@ def inclusive_kindergarten_coverage(
     """
     return _kindergarten_share(
         schools, counties, profile, "inclusive_kindergarten_coverage", "inclusive_kg_enrolment",
-        lambda s: s["ownership"].eq(PUBLIC) | s["inclusive"].fillna(False).astype(bool),
         by=by, year=year,
     )  # fmt: skip
 

@@ -21,21 +21,25 @@ from typing import Any
 
 import pandas as pd
 
+from .. import engine
 from ..targets import Condition, Profile, Rule, get_profile
 from .aggregates import FUNDING, disabled_enrolment_rate, funding_standard
 from .balance import BENCHMARK as BALANCE_PROFILE
-from .balance import balanced_development
+from .balance import balance_from_stats, resource_stats
 from .common import MISSING, NOT_APPLICABLE
 from .kindergartens import TOTAL, inclusive_kindergarten_coverage, public_kindergarten_share
 from .outlook import outlook
+from .records import is_school_records, school_totals
 from .special_education import special_education
-from .teachers import BENCHMARKS, YEAR_RULES, teacher_rotation
+from .teachers import BENCHMARKS, YEAR_RULES, rotation_params, rotation_totals, teacher_rotation
 
 SCORECARD_COLUMNS = [
     "adcode", "name", "indicator", "rule", "measure", "title", "title_en", "year", "value", "unit", "target", "gap",
     "status", "deadline", "level", "outlook", "projected", "note", "source",
 ]  # fmt: skip
 TABLES = ("counties", "schools", "teachers", "indicators", "resources")
+#: The tables after :func:`_summarised`, whose years make an outlook's history.
+TABLES_COUNTED = ("schools", "teachers", "indicators", "resource_stats")
 
 
 def _tables(data: Any) -> dict[str, pd.DataFrame]:
@@ -92,8 +96,38 @@ def _funding(indicator: str, t: dict, prof: Profile, by: str, year: int | None) 
 
 
 def _balance(t: dict, prof: Profile, by: str, year: int | None) -> pd.DataFrame:
-    out = balanced_development(t["resources"], t["counties"], prof, year=year)
+    stats = t["resource_stats"]
+    moments = stats[0]
+    if year is None and "year" in moments.columns and moments["year"].notna().any():
+        year = int(moments["year"].max())
+    out = balance_from_stats(stats, t["counties"], prof, year=year)
     return out.assign(measure=out["section"] + "·" + out["measure"]).drop(columns="section")
+
+
+def _summarised(tables: dict, prof: Profile, memo: dict | None) -> dict:
+    """The tables with every record table counted per county and year, once, on the engine.
+
+    School records become their county totals, teacher records the rotation
+    counts for ``prof``'s numbers, per-school resources their per-section
+    moments; ``memo`` keeps them for the same data.
+    """
+    memo = {} if memo is None else memo
+    out = dict(tables)
+    steps = []
+    if "schools" in tables and is_school_records(tables["schools"]):
+        steps.append((("school_totals",), "schools", lambda: school_totals(tables["schools"])))
+    if "teachers" in tables:
+        params = rotation_params(prof)
+        steps.append((("teacher_totals", *params.values()), "teachers",
+                      lambda: rotation_totals(tables["teachers"], prof)))  # fmt: skip
+    if "resources" in tables:
+        steps.append((("resource_stats", prof.id), "resource_stats",
+                      lambda: resource_stats(tables["resources"], prof)))  # fmt: skip
+    for key, name, compute in engine.progress(steps, "汇总记录 / counting records"):
+        if key not in memo:
+            memo[key] = compute()
+        out[name] = memo[key]
+    return out
 
 
 #: indicator → (alternative sets of tables it can be computed from, function returning its rows).
@@ -183,6 +217,7 @@ def check(
     counties = tables.get("counties")
     if counties is None:
         raise ValueError("data 需要 counties 表 / data needs a counties table")
+    tables = _summarised(tables, prof, memo)
     frames, done = [], {}
     wanted = {r.indicator for r in prof.rules}
     rules = _rules_by_key(prof)
@@ -266,14 +301,9 @@ def _rules_by_key(prof: Profile) -> dict[str, Rule]:
 def _with_outlook(out, once, tables, prof, year, rules) -> pd.DataFrame:
     """Add each county's outlook (from the years up to ``year``) to the rules with a number
     and a deadline; ``once(y)`` is the rule's computation for year ``y``."""
-    years = sorted(
-        {
-            int(y)
-            for t in tables.values()
-            if "year" in t.columns
-            for y in t["year"].dropna().unique()
-        }
-    )
+    counted = [t[0] if name == "resource_stats" else t  # (moments, passing)
+               for name, t in tables.items() if name in TABLES_COUNTED]  # fmt: skip
+    years = sorted({y for t in counted for y in engine.years(t)})
     years = [y for y in years if year is None or y <= year]  # no later year's data in a trend
     if len(years) < 2 or "year" not in out.columns:
         return out

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import pandas as pd
 
 from ..targets import Profile, ProfileError, Rule, get_profile
 from .common import MET, MISSING, NOT_APPLICABLE, STATUSES, UNMET, for_year, numeric
-
-SPECIAL_SCHOOL = "特殊教育学校"
-NINE_YEAR = "九年一贯制"
+from .records import is_school_records, school_totals
 
 
 @dataclass(frozen=True)
@@ -109,12 +108,15 @@ REQUIREMENTS: dict[str, Callable[[Provision], Verdict]] = {
 }
 
 
-def special_provision(schools: pd.DataFrame) -> pd.DataFrame:
+def special_provision(schools: Any) -> pd.DataFrame:
     """Per-county counts of special-education schools and classes.
 
-    ``schools`` is school records, or county totals (the ``indicators`` table
-    with ``special_schools`` …; a class whose school type is not given counts
-    as being in a 九年一贯制 or boarding school).
+    ``schools`` is school records (a DataFrame, a Parquet path or an Ibis
+    table: counted by :func:`toolkit.indicators.records.school_totals` on the
+    engine), or county totals (the ``indicators`` table with
+    ``special_schools`` …; a class whose school type is not given counts as
+    being in a 九年一贯制 or boarding school). Records of several years are
+    counted for their latest year.
 
     Returns one row per ``adcode`` present in ``schools`` with ``school_records``,
     ``special_schools``, ``standard_special_schools`` (NaN when ``meets_standard``
@@ -125,31 +127,8 @@ def special_provision(schools: pd.DataFrame) -> pd.DataFrame:
     >>> special_provision(s).loc[0, ["special_schools", "special_classes"]].tolist()
     [1, 2]
     """
-    s = schools
-    if "special_schools" in s.columns:  # county totals (indicators table)
-        return _provision_from_totals(s)
-    is_special = s["level"].eq(SPECIAL_SCHOOL)
-    classes = pd.to_numeric(s.get("special_classes", 0), errors="coerce").fillna(0)
-    classes = classes.where(~is_special, 0)
-    boarding = s["boarding"].fillna(False).astype(bool) if "boarding" in s else False
-    nine_or_boarding = s["level"].eq(NINE_YEAR) | boarding
-    frame = pd.DataFrame(
-        {
-            "adcode": s["adcode"].astype(str),
-            "school_records": 1,
-            "special_schools": is_special.astype(int),
-            "special_classes": classes.astype(int),
-            "classes_nine_year_or_boarding": classes.where(nine_or_boarding, 0).astype(int),
-        }
-    )
-    has_standard = "meets_standard" in s and s["meets_standard"].notna().any()
-    if has_standard:
-        standard = s["meets_standard"].fillna(False).astype(bool)
-        frame["standard_special_schools"] = (is_special & standard).astype(int)
-    out = frame.groupby("adcode", as_index=False).sum()
-    if not has_standard:
-        out["standard_special_schools"] = pd.NA
-    return out
+    totals = school_totals(schools) if is_school_records(schools) else schools
+    return _provision_from_totals(for_year(totals, None)[0])
 
 
 def _provision_from_totals(totals: pd.DataFrame) -> pd.DataFrame:
@@ -157,14 +136,15 @@ def _provision_from_totals(totals: pd.DataFrame) -> pd.DataFrame:
     num = {c: numeric(totals, c) for c in (
         "special_schools", "standard_special_schools", "special_classes",
         "classes_nine_year_or_boarding")}  # fmt: skip
-    out = pd.DataFrame({"adcode": totals["adcode"].astype(str), "school_records": 1,
+    records = numeric(totals, "school_records").fillna(1)
+    out = pd.DataFrame({"adcode": totals["adcode"].astype(str), "school_records": records,
                         "special_schools": num["special_schools"],
                         "special_classes": num["special_classes"].fillna(0),
                         "classes_nine_year_or_boarding": num["classes_nine_year_or_boarding"]
                         .fillna(num["special_classes"]).fillna(0),
                         "standard_special_schools": num["standard_special_schools"]})  # fmt: skip
     out = out.dropna(subset=["special_schools"]).drop_duplicates("adcode", keep="last")
-    return out.astype({"special_schools": int, "special_classes": int,
+    return out.astype({"school_records": int, "special_schools": int, "special_classes": int,
                        "classes_nine_year_or_boarding": int}).reset_index(drop=True)  # fmt: skip
 
 
@@ -211,8 +191,9 @@ def special_education(
         )
     if threshold is not None:
         rules = tuple(r if r.population is None else _with_threshold(r, threshold) for r in rules)
-    schools, year = for_year(schools, year)
-    prov = special_provision(schools).set_index("adcode")
+    totals = school_totals(schools) if is_school_records(schools) else schools
+    totals, year = for_year(totals, year)
+    prov = _provision_from_totals(totals).set_index("adcode")
 
     rows = []
     for c in counties.itertuples(index=False):

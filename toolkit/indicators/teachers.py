@@ -23,12 +23,21 @@ roster finds them the next year.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 
+from .. import engine
 from ..targets import Profile, Rule, get_profile
 from .common import SHARE_COLUMNS, borrowed_note, judge, numeric, rule_for, unit_shares
 from .outlook import outlook
+from .records import FLOW_COLUMNS, TEACHER_TOTALS, exchange_flows, teacher_totals
+
+__all__ = [
+    "BENCHMARKS", "FLOW_COLUMNS", "MEASURES", "YEAR_RULES", "exchange_by_school",
+    "exchange_flows", "rotation_params", "rotation_rules", "rotation_totals", "rotation_trend",
+    "teacher_rotation",
+]  # fmt: skip
 
 #: Zone plans whose rotation numbers serve as benchmarks when a profile has none.
 BENCHMARKS = {
@@ -56,10 +65,6 @@ YEAR_RULES = {
 MEASURES = tuple(BENCHMARKS)
 
 
-def _flag(teachers: pd.DataFrame, column: str) -> pd.Series:
-    return teachers[column].fillna(False).astype(bool)
-
-
 def _rule(own: Profile, indicator: str) -> tuple[Rule | None, str]:
     """The profile's rule for ``indicator``, else the benchmark plan's, with a note saying so."""
     rule = rule_for(own, indicator)
@@ -78,55 +83,76 @@ def _as_share_rule(rule: Rule) -> tuple[Rule, str]:
     ), f"{zh.format(n=n)} / {en.format(n=n)}"
 
 
-def _parts(teachers: pd.DataFrame, own: Profile, min_years: int) -> dict:
-    """indicator → (numerator flags, denominator flags, note) from teacher records."""
-    years = pd.to_numeric(teachers["years_at_school"], errors="coerce")
-    rotated = _flag(teachers, "rotated")
-    if "eligible" in teachers.columns and teachers["eligible"].notna().any():
-        eligible, eligibility = _flag(teachers, "eligible"), ""
-    else:
-        eligible = years >= min_years
+def rotation_params(own: Profile, min_years: int = DEFAULT_MIN_YEARS) -> dict:
+    """The numbers :func:`~toolkit.indicators.records.teacher_totals` counts with, for ``own``.
+
+    >>> rotation_params(get_profile("national"))
+    {'min_years': 6, 'due_years': 9.0, 'period_floor': 3.0, 'max_tenure': 12}
+    """
+    return {
+        "min_years": min_years,
+        "due_years": float(_rule(own, "teachers_due_rotation")[0].threshold),
+        "period_floor": float(_rule(own, "exchange_period_years")[0].threshold),
+        "max_tenure": MAX_TENURE_YEARS,
+    }
+
+
+def rotation_totals(teachers: Any, own: Profile, min_years: int = DEFAULT_MIN_YEARS) -> Any:
+    """County totals for the rotation measures: ``teachers`` itself when it already holds them,
+    else teacher records counted on the engine with ``own``'s numbers."""
+    if "teachers_rotated" in engine.columns(teachers):
+        return teachers
+    return teacher_totals(teachers, **rotation_params(own, min_years))
+
+
+_NO_PERIOD = "数据中没有交流年限（交流起止时间） / no exchange period in the data"
+
+
+def _parts(totals: pd.DataFrame, own: Profile, min_years: int) -> dict:
+    """indicator → (numerator, denominator, note) from county totals.
+
+    Totals counted from records (:func:`~toolkit.indicators.records.teacher_totals`)
+    give every measure; a bureau's ``indicators`` table gives the exchange rate
+    (``teachers_rotated`` ÷ ``teachers_eligible``) and the key-teacher share.
+    """
+    num = {c: numeric(totals, c) for c in TEACHER_TOTALS if c != "teachers"}
+    if "teachers_with_tenure" not in totals.columns:  # a bureau's county totals
+        return {
+            "teacher_exchange_rate": (num["teachers_rotated"], num["teachers_eligible"], ""),
+            "key_teacher_share_of_exchanged": (
+                num["key_teachers_rotated"], num["teachers_rotated"], ""),
+        }  # fmt: skip
+    params = totals.attrs.get("params", {})
+    expected = rotation_params(own, min_years)
+    if params and params != expected:
+        raise ValueError(
+            f"教师汇总按 {params} 计数，与配置“{own.id}”的 {expected} 不符，请用教师记录重算 / "
+            f"teacher totals were counted with {params}, profile '{own.id}' needs {expected}"
+        )
+    eligibility = ""
+    if totals.attrs.get("eligibility") == "years":
         eligibility = (
             f"“符合交流条件”按用户设定参数计：在本校任教≥{min_years}年（原文未定义） / "
             f"eligibility is a user-chosen parameter: ≥{min_years} years at the school"
         )
-    due_years = float(_rule(own, "teachers_due_rotation")[0].threshold)
-    parts = {
-        "teacher_exchange_rate": (rotated & eligible, eligible, eligibility),
-        "key_teacher_share_of_exchanged": (rotated & _flag(teachers, "key_teacher"), rotated, ""),
-        "teachers_over_max_tenure": (years > MAX_TENURE_YEARS, years.notna(), ""),
-        "teachers_due_rotation": ((years >= due_years) & ~rotated, years.notna(), ""),
-    }
-    if "exchange_years" in teachers.columns and teachers["exchange_years"].notna().any():
-        period = pd.to_numeric(teachers["exchange_years"], errors="coerce")
-        floor = float(_rule(own, "exchange_period_years")[0].threshold)
-        parts["exchange_period_years"] = (rotated & (period < floor), rotated & period.notna(), "")
-    else:
-        none = pd.Series(False, index=teachers.index)
-        parts["exchange_period_years"] = (
-            none,
-            none,
-            "数据中没有交流年限（交流起止时间） / no exchange period in the data",
-        )
-    return parts
-
-
-def _aggregate_parts(ind: pd.DataFrame) -> dict:
-    """indicator → (numerator, denominator, note) from county totals (``indicators`` table)."""
-    num = {c: numeric(ind, c) for c in
-           ("teachers_rotated", "teachers_eligible", "key_teachers_rotated")}  # fmt: skip
+    period = num["teachers_rotated_with_period"]
+    no_period = period.isna().all()
     return {
-        "teacher_exchange_rate": (num["teachers_rotated"], num["teachers_eligible"], ""),
+        "teacher_exchange_rate": (
+            num["teachers_rotated_eligible"], num["teachers_eligible"], eligibility),
         "key_teacher_share_of_exchanged": (
-            num["key_teachers_rotated"],
-            num["teachers_rotated"],
-            "",
-        ),
-    }
+            num["key_teachers_rotated"], num["teachers_rotated"], ""),
+        "teachers_over_max_tenure": (
+            num["teachers_over_max_tenure"], num["teachers_with_tenure"], ""),
+        "teachers_due_rotation": (num["teachers_due_rotation"], num["teachers_with_tenure"], ""),
+        "exchange_period_years": (
+            num["teachers_short_exchange"].fillna(0), period.fillna(0),
+            _NO_PERIOD if no_period else ""),
+    }  # fmt: skip
 
 
 def teacher_rotation(
-    teachers: pd.DataFrame,
+    teachers: Any,
     counties: pd.DataFrame,
     profile: str | Profile = "national",
     *,
@@ -143,9 +169,11 @@ def teacher_rotation(
     with 9+ years who did not rotate ÷ all (诸城's 9-year cycle, 原则上);
     ``exchange_period_years`` = exchanged teachers whose exchange lasts under 3
     years ÷ exchanged teachers with a period (平顶山; needs ``exchange_years``).
-    ``teachers`` is either teacher records or county totals (the ``indicators``
-    table: ``teachers_eligible``, ``teachers_rotated``, ``key_teachers_rotated``;
-    then only the first two measures). Columns as the other share indicators plus
+    ``teachers`` is teacher records (a DataFrame, a Parquet path or an Ibis
+    table, counted on the engine by :func:`~toolkit.indicators.records.teacher_totals`),
+    those counts, or a bureau's county totals (the ``indicators`` table:
+    ``teachers_eligible``, ``teachers_rotated``, ``key_teachers_rotated``; then
+    only the first two measures). Columns as the other share indicators plus
     ``indicator``; ``note`` says when a rule is another plan's benchmark and when
     eligibility is the user-chosen default.
 
@@ -160,21 +188,12 @@ def teacher_rotation(
     0.25
     """
     own = get_profile(profile)
-    aggregate = "teachers_rotated" in teachers.columns
-    parts = _aggregate_parts(teachers) if aggregate else _parts(teachers, own, min_years)
-    keys = ["adcode", "year"] if "year" in teachers.columns else ["adcode"]
-    columns = {"adcode": teachers["adcode"].astype(str)} | {k: teachers[k] for k in keys[1:]}
-    for indicator, (num, den, _) in parts.items():
-        columns[(indicator, "numerator")] = num.astype(float)
-        columns[(indicator, "denominator")] = den.astype(float)
-    # every measure summed per county (and year) in one pass over the records
-    summed = pd.DataFrame(columns).groupby(keys, sort=False, dropna=False).sum().reset_index()
+    totals = rotation_totals(teachers, own, min_years)
+    parts = _parts(totals, own, min_years)
+    keys = ["adcode", "year"] if "year" in totals.columns else ["adcode"]
     out = []
-    for indicator, (_, _, note) in parts.items():
-        frame = summed[keys].assign(
-            numerator=summed[(indicator, "numerator")],
-            denominator=summed[(indicator, "denominator")],
-        )
+    for indicator, (num, den, note) in parts.items():
+        frame = totals[keys].assign(numerator=num, denominator=den)
         shares = unit_shares(frame, counties, by=by, year=year)
         rule, bench = _rule(own, indicator)
         notes = [n for n in (bench, note) if n]
@@ -205,7 +224,7 @@ def rotation_rules(profile: str | Profile = "national") -> dict[str, tuple[Rule 
 
 
 def rotation_trend(
-    teachers: pd.DataFrame,
+    teachers: Any,
     counties: pd.DataFrame,
     profile: str | Profile = "national",
     *,
@@ -233,17 +252,20 @@ def rotation_trend(
     [[2023, 0.1, '已达标'], [2024, 0.2, '已达标']]
     """
     own = get_profile(profile)
-    if "year" in teachers.columns:
-        years = sorted(int(y) for y in teachers["year"].dropna().unique())
+    memo = {} if memo is None else memo
+    key = ("totals", own.id, min_years)
+    if key not in memo:  # every year counted in one pass over the records
+        memo[key] = rotation_totals(teachers, own, min_years)
+    totals = memo[key]
+    if "year" in totals.columns:
+        years = sorted(int(y) for y in totals["year"].dropna().unique())
         years = [y for y in years if year is None or y <= year] or [year]
     else:
         years = [None]
 
-    def one_year(y: int | None) -> pd.DataFrame:  # one year's rows: a third of the table
-        rows = teachers if y is None else teachers[teachers["year"] == y]
-        return teacher_rotation(rows, counties, own, year=y, min_years=min_years)
+    def one_year(y: int | None) -> pd.DataFrame:
+        return teacher_rotation(totals, counties, own, year=y, min_years=min_years)
 
-    memo = {} if memo is None else memo
     for y in years:
         if (own.id, y, min_years) not in memo:
             memo[(own.id, y, min_years)] = one_year(y)
@@ -260,59 +282,6 @@ def rotation_trend(
         view = outlook(rows.assign(deadline=horizon), comparator=comparator, share=True)
         pieces.append(rows.merge(view[["adcode", "outlook", "projected"]], on="adcode", how="left"))
     return pd.concat(pieces, ignore_index=True)
-
-
-FLOW_COLUMNS = ["year", "from_school", "from_adcode", "to_school", "to_adcode", "teachers",
-                "key_teachers"]  # fmt: skip
-
-
-def exchange_flows(teachers: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
-    """Where the teachers who rotated in ``year`` went: one row per sending and receiving school.
-
-    A record with ``rotated`` true in year *y* is at its **sending** school
-    (``school_id``); the same ``teacher_id`` in the roster of *y* + 1 is at the
-    **receiving** school. ``to_school`` is empty when the teacher is not in the
-    next year's roster (left, or the roster ends with *y*). ``year`` defaults to
-    the latest year. Columns: :data:`FLOW_COLUMNS` (``teachers`` rotated,
-    ``key_teachers`` of them key teachers in *y*).
-
-    >>> t = pd.DataFrame({"teacher_id": ["a", "b", "a", "b"], "year": [2023, 2023, 2024, 2024],
-    ...                   "school_id": ["S1", "S1", "S2", "S1"], "adcode": "1",
-    ...                   "rotated": [True, False, False, False]})
-    >>> exchange_flows(t, 2023)[["from_school", "to_school", "teachers"]].values.tolist()
-    [['S1', 'S2', 1]]
-    """
-    need = [
-        c for c in ("teacher_id", "school_id", "adcode", "rotated") if c not in teachers.columns
-    ]
-    if need:
-        raise ValueError(
-            f"教师名册缺少列 {need}，无法追踪交流去向 / the teacher roster lacks {need}: "
-            "flows need teacher_id, school_id, adcode and rotated"
-        )
-    if "year" in teachers.columns:
-        year = int(teachers["year"].max()) if year is None else int(year)
-        this = teachers[teachers["year"] == year]
-        following = teachers[teachers["year"] == year + 1]
-    else:
-        this, following = teachers, teachers.iloc[0:0]
-    rot = this[_flag(this, "rotated")]
-    key = _flag(rot, "key_teacher") if "key_teacher" in rot.columns else False
-    moved = pd.DataFrame({"teacher_id": rot["teacher_id"].astype(str),
-                          "from_school": rot["school_id"].astype(str),
-                          "from_adcode": rot["adcode"].astype(str), "key": key})  # fmt: skip
-    dest = following.drop_duplicates("teacher_id")
-    dest = pd.DataFrame({"teacher_id": dest["teacher_id"].astype(str),
-                         "to_school": dest["school_id"].astype(str),
-                         "to_adcode": dest["adcode"].astype(str)})  # fmt: skip
-    merged = moved.merge(dest, on="teacher_id", how="left")
-    out = (
-        merged.groupby(["from_school", "from_adcode", "to_school", "to_adcode"], dropna=False)
-        .agg(teachers=("teacher_id", "size"), key_teachers=("key", "sum"))
-        .reset_index()
-        .astype({"teachers": "int64", "key_teachers": "int64"})
-    )
-    return out.assign(year=year)[FLOW_COLUMNS]
 
 
 def exchange_by_school(flows: pd.DataFrame) -> pd.DataFrame:
