@@ -158,7 +158,7 @@ class KindergartenDashboard(Dashboard):
             self._histories, self._data_of = {}, self.dataset
         key = self.profile.value
         if key not in self._histories:
-            table = kindergarten_table(self.dataset.tables)
+            table = self._kg_table()
             self._histories[key] = None if "year" not in table else history(
                 public_kindergarten_share, table, self.dataset.counties, self.profile.value
             )  # fmt: skip
@@ -177,8 +177,12 @@ class KindergartenDashboard(Dashboard):
     def _shares(
         self, counties: pd.DataFrame, by: str, fn=public_kindergarten_share
     ) -> pd.DataFrame:
+        return fn(self._kg_table(), counties, self.profile.value, by=by, year=self.year.value)
+
+    def _kg_table(self) -> pd.DataFrame:
+        """County totals: counted once per data set from the records, else the bureau's."""
         table = kindergarten_table(self.dataset.tables)
-        return fn(table, counties, self.profile.value, by=by, year=self.year.value)
+        return self.dataset.school_totals if "level" in table.columns else table
 
     def _inclusive(self, counties: pd.DataFrame, by: str) -> pd.DataFrame | None:
         table = kindergarten_table(self.dataset.tables)

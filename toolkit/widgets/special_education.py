@@ -103,8 +103,8 @@ class SpecialEducationDashboard(Dashboard):
         chosen = chosen.value if chosen is not None and chosen.value else None
         user = None if chosen in (None, self._profile_threshold()) else chosen
         sel = self.selected_counties()
-        schools = getattr(self.dataset.tables, "schools", None)
-        table = schools if schools is not None else self.dataset.tables.indicators
+        table = self.dataset.school_totals  # the records counted once per data set
+        table = table if table is not None else self.dataset.tables.indicators
         res = indicators.special_education(sel, table, self.profile.value, threshold=user,
                                            year=self.year.value)  # fmt: skip
         return res.merge(sel[["adcode", "city", "city_adcode"]], on="adcode", how="left")
