@@ -61,7 +61,10 @@ def connection() -> Any:
 
     spill = Path(tempfile.gettempdir()) / f"kuoyou-duckdb-{os.getuid()}"
     spill.mkdir(mode=0o700, exist_ok=True)
-    return ibis.duckdb.connect(temp_directory=str(spill))
+    con = ibis.duckdb.connect(temp_directory=str(spill))
+    # DuckDB prints its own bar to stdout: in a notebook or a dashboard that lands in the page
+    con.raw_sql("SET enable_progress_bar = false")
+    return con
 
 
 def is_table(obj: Any) -> bool:
@@ -155,7 +158,7 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every object column as text (blanks kept): raw cells such as ``"300"``
     beside ``100`` become one text column, which the aggregations read as numbers."""
     out = frame.copy()
-    for c in out.select_dtypes(include="object").columns:
+    for c in [c for c in out.columns if out[c].dtype.kind == "O"]:
         out[c] = out[c].map(lambda v: None if pd.isna(v) else str(v)).astype("string")
     return out
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..targets import Profile
 from .common import judge, numeric, rule_for, unit_shares
-from .records import KINDERGARTEN, is_school_records, school_totals
+from .records import is_school_records, school_totals
 
 #: County totals (``indicators`` table) that stand in for kindergarten records.
 TOTAL = "kg_enrolment"
@@ -152,15 +152,19 @@ def public_places_needed(shares: pd.DataFrame, target: float | None = None) -> p
 
 
 def kindergarten_table(tables: object) -> pd.DataFrame:
-    """Kindergarten records when the data hold any, else the county totals (``kg_enrolment`` …).
+    """County totals for the kindergarten shares: counted from the school records when they
+    hold kindergartens, else the bureau's county totals (``kg_enrolment`` …).
 
     >>> from toolkit import data
-    >>> len(kindergarten_table(data.load_demo())) > 10_000
-    True
+    >>> t = kindergarten_table(data.load_demo())
+    >>> len(t), int(t["kg_enrolment"].notna().sum())  # 33 counties × 5 years
+    (165, 165)
     """
     schools = getattr(tables, "schools", None)
-    if schools is not None and "level" in schools and schools["level"].eq(KINDERGARTEN).any():
-        return schools
+    if schools is not None and is_school_records(schools):
+        totals = school_totals(schools)
+        if totals["kg_enrolment"].notna().any():
+            return totals
     totals = getattr(tables, "indicators", None)
     if totals is not None and {TOTAL, "public_kg_enrolment"} <= set(totals.columns):
         return totals

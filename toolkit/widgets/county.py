@@ -53,16 +53,13 @@ class CountyPanels:
             self.t("status"): self.tr(rows["status"]), self.t("outlook"): self.tr(rows["outlook"].fillna("")),
         })  # fmt: skip
         view = view[rows["status"].ne("数据缺失").to_numpy()]
-        schools = getattr(self.dataset.tables, "schools", None)
+        found = self.dataset.schools_of(adcode, self.year.value)
         school_html = ""
-        if schools is not None:
-            s = schools[(schools["adcode"].astype(str) == adcode)]
-            if "year" in s and self.year.value is not None:
-                s = s[s["year"] == self.year.value]
-            s = s[["name", "level", "ownership", "enrolment"]].sort_values(["level", "name"])
+        if found is not None:
+            s, total = found
             school_html = (
-                f"<details><summary>{self.t('schools_list', n=len(s))}</summary>"
-                + html_table(s.head(300), numeric=("enrolment",))
+                f"<details><summary>{self.t('schools_list', n=total)}</summary>"
+                + html_table(s, numeric=("enrolment",))
                 + "</details>"
             )
         return (

@@ -19,18 +19,39 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import logging
+import os
 import traceback
 from functools import cached_property
+from pathlib import Path
 
+import ibis
 import pandas as pd
 
-from .. import data, geo
+from .. import data, engine, geo
 from ..indicators.records import is_school_records, school_totals
 from .common import html_table, t
 
 log = logging.getLogger(__name__)
 
+#: Environment variable naming a folder of Parquet record tables to show instead of the demo.
+DATASET_ENV = "KUOYOU_DATASET"
+#: A data set with more counties than this is drawn province by province (see geometry_for).
+LARGE = 400
+#: School types in the order a county's school list shows them.
+LEVELS = (
+    "幼儿园",
+    "小学",
+    "初中",
+    "九年一贯制",
+    "十二年一贯制",
+    "完全中学",
+    "高中",
+    "特殊教育学校",
+)
+#: A county's school list shows at most this many schools.
+MAX_LISTED = 300
 #: Uploads above this size are refused before they are parsed (the kuoyou Voila template's
 #: notices.html.j2 refuses them in the browser too, and must say the same number).
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -46,7 +67,28 @@ class DataSet:
         self.reports = reports or {}
         counties = tables.counties
         self.counties = counties.assign(adcode=counties["adcode"].astype(str))
-        self.geometry = geo.read_counties(adcodes=self.counties["adcode"].tolist())
+        adcodes = self.counties["adcode"].tolist()
+        #: a data set of more counties than one province's is drawn with the coarse national
+        #: layer when all of it is shown, and with one province's own counties when one is chosen
+        self.large = len(adcodes) > LARGE
+        self.geometry = geo.read_counties(
+            adcodes=adcodes, simplified="national" if self.large else True
+        )
+        self._province_geometry: dict[str, object] = {}
+
+    def geometry_for(self, province: str | None) -> object:
+        """The county boundaries a map of ``province`` (an adcode, or None for all) is drawn with.
+
+        A small data set has one geometry for every view; a large one (all of
+        China) is drawn with the coarse national layer as a whole and with the
+        chosen province's own counties, at full display detail, one at a time.
+        """
+        if not self.large or province is None:
+            return self.geometry
+        if province not in self._province_geometry:
+            mine = self.counties[self.counties["province_adcode"].astype(str) == province]
+            self._province_geometry[province] = geo.read_counties(adcodes=mine["adcode"].tolist())
+        return self._province_geometry[province]
 
     @cached_property
     def school_totals(self) -> pd.DataFrame | None:
@@ -61,6 +103,28 @@ class DataSet:
     def demo(cls) -> DataSet:
         """The bundled demo data (示例数据（模拟））."""
         return cls(data.load_demo(), origin=data.DEMO_LABEL, is_demo=True)
+
+    @classmethod
+    def default(cls) -> DataSet:
+        """What a dashboard opens with: the folder named by ``KUOYOU_DATASET``, else the demo."""
+        folder = os.environ.get(DATASET_ENV)
+        return cls.folder(folder) if folder else cls.demo()
+
+    @classmethod
+    def folder(cls, path: str | Path) -> DataSet:
+        """Record tables kept as Parquet in ``path`` (:func:`toolkit.engine.open_records`),
+        read by DuckDB as the views need them, e.g. the national benchmark data set.
+
+        A ``manifest.json`` whose ``label`` starts with 示例数据（模拟） marks the data
+        as simulated: every view then carries the banner.
+        """
+        path = Path(path)
+        manifest = path / "manifest.json"
+        label = json.loads(manifest.read_text(encoding="utf-8")).get("label", "") if (
+            manifest.is_file()) else ""  # fmt: skip
+        simulated = label.startswith(data.DEMO_LABEL)
+        records = engine.open_records(path, label=label)
+        return cls(records, origin=data.DEMO_LABEL if simulated else path.name, is_demo=simulated)
 
     @classmethod
     def upload(cls, content: bytes, name: str) -> DataSet:
@@ -91,9 +155,50 @@ class DataSet:
         found = set()
         for name in ("schools", "teachers", "indicators", "resources"):
             table = getattr(self.tables, name, None)
-            if table is not None and "year" in table:
-                found |= {int(y) for y in table["year"].dropna().unique()}
+            if table is not None:
+                found |= set(engine.years(table))
         return sorted(found, reverse=True)
+
+    def school_names(self, ids: pd.Series) -> pd.Series:
+        """school_id → name for ``ids`` (empty without school records).
+
+        >>> DataSet.demo().school_names(pd.Series(["140403-KG-0001"])).to_dict()
+        {'140403-KG-0001': '潞州区第一幼儿园'}
+        """
+        schools = getattr(self.tables, "schools", None)
+        if schools is None or not {"school_id", "name"} <= set(engine.columns(schools)):
+            return pd.Series(dtype=str)
+        t = engine.table(schools)
+        wanted = sorted({str(i) for i in ids})
+        rows = t.filter(t.school_id.cast("string").isin(wanted)).select("school_id", "name")
+        found = engine.to_pandas(rows.distinct())
+        return found.drop_duplicates("school_id").set_index("school_id")["name"]
+
+    def schools_of(self, adcode: str, year: int | None) -> tuple[pd.DataFrame, int] | None:
+        """One county's schools for ``year``: the first :data:`MAX_LISTED` (name, level,
+        ownership, enrolment) and how many there are; None without school records.
+
+        >>> rows, n = DataSet.demo().schools_of("140425", 2024)
+        >>> n == len(rows) > 20, rows["level"].iloc[0]  # in the order of school types
+        (True, '幼儿园')
+        """
+        schools = getattr(self.tables, "schools", None)
+        if schools is None or "name" not in engine.columns(schools):
+            return None
+        t = engine.table(schools)
+        rows = t.filter(t.adcode.cast("string") == adcode)
+        if "year" in t.columns and year is not None:
+            rows = rows.filter(rows.year == year)
+        cols = [c for c in ("name", "level", "ownership", "enrolment") if c in t.columns]
+        rank = ibis.cases(*((rows.level.cast("string") == v, i) for i, v in enumerate(LEVELS)),
+                          else_=len(LEVELS))  # fmt: skip
+        listed = engine.to_pandas(
+            rows.mutate(_rank=rank).order_by(["_rank", "name"]).select(*cols).limit(MAX_LISTED)
+        )
+        total = len(listed)
+        if total == MAX_LISTED:
+            total = int(engine.to_pandas(rows.aggregate(n=rows.count()))["n"][0])
+        return listed, total
 
 
 def download_link(payload: bytes, filename: str, mime: str, label: str) -> str:

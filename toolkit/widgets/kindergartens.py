@@ -30,11 +30,10 @@ import ipywidgets as w
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import data, formats, maps, targets
+from .. import data, engine, formats, maps, targets
 from ..indicators import OUTLOOK_EN, STATUS_EN, UNMET, history, outlook
 from ..indicators.common import rule_for
 from ..indicators.kindergartens import (
-    TOTAL,
     inclusive_kindergarten_coverage,
     kindergarten_table,
     public_kindergarten_share,
@@ -181,12 +180,16 @@ class KindergartenDashboard(Dashboard):
 
     def _kg_table(self) -> pd.DataFrame:
         """County totals: counted once per data set from the records, else the bureau's."""
-        table = kindergarten_table(self.dataset.tables)
-        return self.dataset.school_totals if "level" in table.columns else table
+        totals = self.dataset.school_totals
+        if totals is not None and totals["kg_enrolment"].notna().any():
+            return totals
+        return kindergarten_table(self.dataset.tables)
 
     def _inclusive(self, counties: pd.DataFrame, by: str) -> pd.DataFrame | None:
-        table = kindergarten_table(self.dataset.tables)
-        if ("inclusive" if TOTAL not in table else "inclusive_kg_enrolment") not in table:
+        schools = getattr(self.dataset.tables, "schools", None)
+        records = self.dataset.school_totals is not None
+        have = engine.columns(schools) if records else self._kg_table().columns
+        if ("inclusive" if records else "inclusive_kg_enrolment") not in have:
             return None
         return self._shares(counties, by, inclusive_kindergarten_coverage)
 
@@ -340,7 +343,7 @@ class KindergartenDashboard(Dashboard):
         if rule is not None and rule.deadline is None:
             parts.append(self._s("horizon", d=self._deadline()))
         basis = (
-            "basis_totals" if TOTAL in kindergarten_table(self.dataset.tables) else "basis_records"
+            "basis_records" if self._kg_table() is self.dataset.school_totals else "basis_totals"
         )
         parts.append(self._s(basis, origin=self.dataset.origin))
         return f'<div class="kuoyou-param">{"<br>".join(parts)}</div>'

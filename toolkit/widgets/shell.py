@@ -56,7 +56,7 @@ class Dashboard(CountyPanels):
     profile_filter: Callable[[str], bool] | None = None
 
     def __init__(self, dataset: DataSet | None = None, *, lang: str = "zh") -> None:
-        self.dataset = dataset or DataSet.demo()
+        self.dataset = dataset or DataSet.default()
         self.lang = lang
         self.result = pd.DataFrame()
         self._quiet = False
@@ -296,12 +296,27 @@ class Dashboard(CountyPanels):
             self._fill_cities()
         finally:
             self._quiet = False
-        self._refresh()
+        if self.dataset.large:  # all of China is drawn coarse, a province with its own counties
+            self._show_map()
+            self.detail.value = self.download.value = ""
+        else:
+            self._refresh()
 
     def _on_city(self, change: dict | None) -> None:
         # an official looking at one city starts from the plan of that jurisdiction
         sel = self.selected_counties()
         city = sel["city"].iloc[0] if self.city.value not in (None, ALL) and len(sel) else None
+        if city and self.dataset.large and self.province.value in (None, ALL):
+            # a city of all China: drawn with its province's own counties, not the coarse layer
+            chosen = self.city.value
+            self._quiet = True
+            try:
+                self.province.value = str(sel["province_adcode"].iloc[0])
+                self._fill_cities()
+                self.city.value = chosen
+            finally:
+                self._quiet = False
+            self._show_map()
         wanted = self._own_profile.get(city)
         if wanted and self.profile.value != wanted:
             self.profile.value = wanted  # triggers _refresh
@@ -309,9 +324,11 @@ class Dashboard(CountyPanels):
             self._refresh()
 
     def _show_map(self) -> None:
-        """Compute, build the map for this data set's geometry, paint it and draw it."""
+        """Compute, build the map for the selection's geometry, paint it and draw it."""
         self.result = self.compute()
-        self.figure = go.Figure(self.figure_for(self.dataset.geometry, self.result))
+        province = None if self.province.value in (None, ALL) else self.province.value
+        geometry = self.dataset.geometry_for(province)
+        self.figure = go.Figure(self.figure_for(geometry, self.result))
         self.figure.layout.width = None  # the page's width
         self.paint(self.result)
         self.draw_map()

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import formats
+from .. import engine, formats
 from ..indicators.teachers import exchange_by_school, exchange_flows
 from .common import html_table
 
@@ -37,11 +37,11 @@ class FlowPanels:
     def _flow_year(self) -> tuple[int | None, str]:
         """The exchange year whose destinations the roster shows, and a note when it is not the chosen one."""
         t = self._records()
-        if t is None or "teacher_id" not in t.columns or "year" not in t.columns:
+        if t is None or not {"teacher_id", "year"} <= set(engine.columns(t)):
             return None, self._l(
                 "数据缺失：需要含教师编号的教师名册才能追踪派出和接收学校。|No data: flows need a teacher roster with teacher_id."
             )
-        years, y = set(t["year"].dropna().astype(int)), int(self.year.value)
+        years, y = set(engine.years(t)), int(self.year.value)
         if y + 1 in years:
             return y, ""
         if y - 1 in years:
@@ -55,14 +55,14 @@ class FlowPanels:
         year, note = self._flow_year()
         if year is None:
             return pd.DataFrame(), None, note
-        key = (id(self.dataset), year)
+        # a national roster is followed for the chosen counties only; a city's all at once
+        only = frozenset(adcodes) if self.dataset.large else None
+        key = (id(self.dataset), year, only)
         if key not in self._flow_cache:
-            self._flow_cache[key] = exchange_flows(self._records(), year)
+            self._flow_cache[key] = exchange_flows(self._records(), year, adcodes=only)
         by = exchange_by_school(self._flow_cache[key])
         by = by[by["adcode"].isin(adcodes)]
-        schools = getattr(self.dataset.tables, "schools", None)
-        names = (schools.drop_duplicates("school_id").set_index("school_id")["name"]
-                 if schools is not None else pd.Series(dtype=str))  # fmt: skip
+        names = self.dataset.school_names(by["school_id"])
         county = self.dataset.counties.set_index("adcode")["name"]
         by = by.assign(school=by["school_id"].map(names).fillna(by["school_id"]),
                        county=by["adcode"].map(county))  # fmt: skip

@@ -29,7 +29,7 @@ import html
 import ipywidgets as w
 import pandas as pd
 
-from .. import data, formats, maps, targets
+from .. import data, engine, formats, maps, targets
 from ..indicators import OUTLOOK_EN, STATUS_EN, UNMET
 from ..indicators.outlook import DEFAULT_MARGIN
 from ..indicators.teachers import (
@@ -37,6 +37,7 @@ from ..indicators.teachers import (
     MAX_TENURE_YEARS,
     MEASURES,
     rotation_rules,
+    rotation_totals,
     rotation_trend,
 )
 from .common import html_table
@@ -98,10 +99,22 @@ class TeachersDashboard(FlowPanels, Dashboard):
         """Column headers in the current language ("a|b|c" each side)."""
         return (en if self.lang == "en" else zh).format(**kw).split("|")
 
-    def _records(self) -> pd.DataFrame | None:
-        """Teacher records, if the data has them."""
+    def _records(self) -> object | None:
+        """Teacher records (a DataFrame or a table on the engine), if the data has them."""
         t = getattr(self.dataset.tables, "teachers", None)
-        return t if t is not None and len(t) else None
+        if t is None or (isinstance(t, pd.DataFrame) and t.empty):
+            return None
+        return t
+
+    def _totals(self) -> pd.DataFrame:
+        """The rotation counts per county and year (counted once per data set and profile)."""
+        own = targets.get_profile(self.profile.value)
+        min_years = self.min_years.value if hasattr(self, "min_years") else DEFAULT_MIN_YEARS
+        memo = self._memo.setdefault("rotation", {})
+        key = ("totals", own.id, min_years)  # the key rotation_trend keeps them under
+        if key not in memo:
+            memo[key] = rotation_totals(self._source_table(), own, min_years)
+        return memo[key]
 
     def _source_table(self) -> pd.DataFrame:
         """Teacher records, else county totals (``indicators`` with ``teachers_rotated``)."""
@@ -116,12 +129,11 @@ class TeachersDashboard(FlowPanels, Dashboard):
         )
 
     def _has_eligible(self) -> bool:
-        t = self._records()
-        return t is None or ("eligible" in t.columns and bool(t["eligible"].notna().any()))
+        return self._records() is None or self._totals().attrs.get("eligibility") == "data"
 
     def _fill_years(self) -> None:  # only the years with teacher data
         try:
-            years = sorted({int(y) for y in self._source_table()["year"].dropna()}, reverse=True)
+            years = sorted(engine.years(self._source_table()), reverse=True)
         except ValueError:
             return super()._fill_years()
         self.year.options = [(self.t("year_label", year=y), y) for y in years] or [("—", None)]
@@ -303,8 +315,8 @@ class TeachersDashboard(FlowPanels, Dashboard):
     def _period_html(self, res: pd.DataFrame) -> str:
         rule = self._rule(PERIOD)[0]
         label = self._rule_label(PERIOD)
-        t = self._records()
-        if t is None or "exchange_years" not in t.columns or t["exchange_years"].isna().all():
+        totals = self._totals() if self._records() is not None else None
+        if totals is None or totals["teachers_rotated_with_period"].isna().all():
             why = self._l("数据缺失：数据中没有交流年限（交流起止时间，列 exchange_years），无法检查“{q}”。|No data: the data has no exchange period (column exchange_years), so “{q}” cannot be checked.",
                           q=html.escape(rule.source.quote))  # fmt: skip
             return f'<p class="kuoyou-period"><b>{self._l("交流期|Exchange period")}</b>（{label}）：{why}</p>'
