@@ -205,8 +205,8 @@ def match_names(
     and ``old_code``: a name retired by a reorganisation (长治县) is found in
     the code history and mapped to today's unit.
 
-    >>> match_names(["潞州", "沁县", "长治县", "北京"], city="长治市")["adcode"].tolist()
-    ['140403', '140430', '140404', None]
+    >>> match_names(["潞州", "沁县", "长治县", "城区", "北京"], city="长治市")["adcode"].tolist()
+    ['140403', '140430', '140404', '140403', None]
     """
     table = counties()
     if province is not None or city is not None:
@@ -216,7 +216,9 @@ def match_names(
         table = table[table["adcode"].isin(keep)]
     full = table.groupby("name")["adcode"].apply(list).to_dict()
     short = table.assign(s=table["name"].map(short_name)).groupby("s")["adcode"].apply(list)
-    scope = {*table["city"], *table["province"]} if province or city else None
+    # a retired name is looked for in the city when one is given (长治's 城区, not 大同's), else
+    # in the province: the whole province would make 城区 or 郊区 ambiguous in every city
+    scope = set(table["city"]) if city else set(table["province"]) if province else None
     rows = []
     for name in names:
         text = re.sub(r"\s+", "", str(name))

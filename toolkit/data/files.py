@@ -1,19 +1,21 @@
 """Opening a bureau's file: what it really is, which sheet, which row holds the headers.
 
 :func:`open_grid` turns a CSV (UTF-8, UTF-8 with BOM, GBK/GB18030, UTF-16),
-an .xlsx workbook or a Parquet file into a :class:`Grid`: the header row mapped
-to canonical columns and the data rows below it as raw cells, each with the row
-number the user sees in Excel or in a text editor. The file type is read from
-the bytes, not the extension. Workbooks are opened read-only with the values
-Excel last saved (formulas are never evaluated), and a workbook whose
-decompressed size is out of proportion (a zip bomb) is refused before parsing.
+an .xlsx workbook (:mod:`toolkit.data.xlsx`) or a Parquet file into a
+:class:`Grid`: the header row mapped to canonical columns and the data rows
+below it as raw cells (one DataFrame column per column of the file), each with
+the row number Excel shows for it (a line break inside a quoted CSV cell does
+not start a new row). The file type is read from the bytes, not the extension:
+a web page saved as ``.xls``, a PDF or an old ``.xls`` is named as such. CSV
+files up to :data:`MAX_TEXT_BYTES` are read in chunks, so a national roster of
+a few million rows fits in memory; a larger one is refused with what to do.
 
 Example
 -------
 >>> import io
 >>> g = open_grid(io.BytesIO("区县代码,常住人口\\n140403,895280\\n".encode("gbk")), "counties",
 ...               name="人口.csv")
->>> g.columns, g.rows[0], g.row_numbers[0], g.encoding
+>>> g.columns, g.cells.iloc[0].tolist(), int(g.row_numbers[0]), g.encoding
 ({'区县代码': 'adcode', '常住人口': 'population'}, ['140403', '895280'], 2, 'gb18030')
 """
 
@@ -21,37 +23,44 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .errors import DataError
 from .schema import match_header, read_schema
+from .xlsx import MAX_RATIO, MAX_UNZIPPED, read_sheets  # noqa: F401 (limits documented here too)
 
-#: A workbook may decompress to at most this many bytes, and at most RATIO times its size.
-MAX_UNZIPPED = 1_000_000_000
-MAX_RATIO = 200
 #: Rows scanned for the header row (title rows above it are skipped).
 HEADER_SCAN = 30
+#: A CSV (text) file may be at most this large; larger files are refused with what to do.
+MAX_TEXT_BYTES = 400_000_000
+#: CSV records parsed per chunk (each chunk becomes Arrow-backed text columns).
+CSV_CHUNK = 200_000
 
 
 @dataclass
 class Grid:
-    """A table as found in a file: canonical columns and raw data rows."""
+    """A table as found in a file: canonical columns and the raw data rows below the header."""
 
     file: str
     sheet: str | None
     header_row: int
     columns: dict[str, str]  # header as written → canonical column
     positions: dict[str, int]  # canonical column → position in each row
-    rows: list[list[Any]]
-    row_numbers: list[int]
+    cells: pd.DataFrame  # data rows × every column of the file (positions 0, 1, …), raw cells
+    row_numbers: np.ndarray  # the row number Excel shows for each data row
     ignored: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     encoding: str = ""
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, pos) → formula
+    merged: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # cell → source
+    blank: np.ndarray | None = None  # rows × columns: True where a cell is empty
 
 
 def _kind(head: bytes) -> str:
@@ -63,6 +72,9 @@ def _kind(head: bytes) -> str:
         return "xls"
     if head.startswith(b"%PDF"):
         return "pdf"
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<meta", b"<head")):
+        return "html"
     return "text"
 
 
@@ -79,83 +91,135 @@ def _read_bytes(source: str | Path | IO[bytes] | bytes) -> tuple[bytes, str]:
 
 
 def _decode(raw: bytes, file: str) -> tuple[str, str]:
+    if len(raw) > MAX_TEXT_BYTES:
+        mb, limit = len(raw) / 1e6, MAX_TEXT_BYTES / 1e6
+        raise DataError(
+            f"文件过大（{mb:,.0f} MB，上限 {limit:,.0f} MB）", file=file,
+            zh="请按地市、县区或年份拆分成多个文件分别读取，或删去不需要的列后重试。",
+            en=f"The file is {mb:,.0f} MB, above the {limit:,.0f} MB limit: split it by city, "
+               "county or year and read the parts one by one, or drop columns you do not need.",
+        )  # fmt: skip
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "utf-16"
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass  # a BOM-like start of something else: try the others
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(enc), enc
         except UnicodeDecodeError:
             continue
-    raise DataError(  # unreachable for gb18030 on most inputs, kept for safety
+    raise DataError(
         "文件编码无法识别", file=file,
         zh="请另存为 UTF-8 或 GBK 编码的 CSV，或 .xlsx。",
         en="Unknown text encoding: save as UTF-8 or GBK CSV, or as .xlsx.",
     )  # fmt: skip
 
 
-def _csv_rows(text: str, file: str) -> tuple[list[list[str]], list[int]]:
-    sample = text[:20000]
+def _csv_cells(sample: str, utf8: bytes, file: str) -> pd.DataFrame:
+    """Every CSV record as a row of text cells (Arrow-backed, blanks as missing).
+
+    ``utf8`` is the file as UTF-8 bytes and ``sample`` its first characters
+    (for the delimiter). Arrow's parser reads a rectangular file (every record
+    as wide as the widest of the first thousand: a machine export) in a couple
+    of seconds per 200 MB; pandas' C parser one with shorter records; Python's
+    csv module anything wider, in chunks, and says at which line it fails.
+    All three keep blank lines as rows, so rows are numbered as Excel shows them.
+    """
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
+        dialect = csv.Sniffer().sniff(sample[:20000], delimiters=",\t;|")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    rows, numbers = [], []
+    head = csv.reader(io.StringIO(sample, newline=""), dialect)
+    width = 0
     try:
-        for row in reader:
-            rows.append(row)
-            numbers.append(reader.line_num)
+        for row in itertools.islice(head, 1000):
+            width = max(width, len(row))
+    except csv.Error:
+        width = 0  # the csv module below names the line
+    if width:
+        try:
+            return _arrow_csv(utf8, dialect, width)
+        except (pa.ArrowInvalid, ValueError):
+            pass  # a short or wide record, or a quirk: the next parser reads it
+        try:
+            return pd.read_csv(
+                io.BytesIO(utf8), encoding="utf-8", sep=dialect.delimiter,
+                quotechar=dialect.quotechar, doublequote=dialect.doublequote,
+                escapechar=dialect.escapechar, skipinitialspace=dialect.skipinitialspace,
+                header=None, names=range(width), index_col=False, dtype="str",
+                keep_default_na=False, na_values=[""], skip_blank_lines=False, engine="c",
+            )  # fmt: skip
+        except (pd.errors.ParserError, ValueError, csv.Error):
+            pass  # a wider record further down, or a quirk: the csv module reads it
+    text = utf8.decode("utf-8")
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    chunks: list[pd.DataFrame] = []
+    try:
+        while buf := list(itertools.islice(reader, CSV_CHUNK)):
+            chunks.append(_text_frame(buf))
     except csv.Error as e:
         raise DataError(f"CSV 格式错误（{e}）", file=file, row=reader.line_num,
                         zh="请在 Excel 中打开并另存为 CSV 或 .xlsx 后重试。",
-                        en=f"Malformed CSV ({e}): open it in Excel and save it again.") from None  # fmt: skip
-    return rows, numbers
+                        en=f"Malformed CSV ({e}) at line {reader.line_num}: open it in Excel and "
+                           "save it again.") from None  # fmt: skip
+    if not chunks:
+        return pd.DataFrame()
+    width = max(len(c.columns) for c in chunks)
+    columns = {}
+    for j in range(width):
+        parts = [c[j] if j in c else pd.Series(np.nan, index=c.index, dtype="str") for c in chunks]
+        columns[j] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return pd.DataFrame(columns)
 
 
-def _check_zip(raw: bytes, file: str) -> None:
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(raw))
-        names = zf.namelist()
-        total = sum(i.file_size for i in zf.infolist())
-    except zipfile.BadZipFile:
-        raise DataError("文件已损坏（不完整的 .xlsx）", file=file,
-                        zh="请在 Excel 中重新保存后再上传。",
-                        en="The workbook is damaged or truncated: save it again in Excel.") from None  # fmt: skip
-    if "xl/workbook.xml" not in names:
-        raise DataError("这是一个 zip 压缩包，不是 Excel 工作簿", file=file,
-                        zh="请解压后上传其中的 .xlsx 或 .csv 文件。",
-                        en="This is a zip archive, not an .xlsx workbook: extract it first.")  # fmt: skip
-    if total > MAX_UNZIPPED or total > MAX_RATIO * max(len(raw), 1):
-        raise DataError("工作簿解压后过大，已拒绝读取", file=file,
-                        zh=f"解压后 {total / 1e6:,.0f} MB；请检查文件或拆分后上传。",
-                        en=f"It decompresses to {total / 1e6:,.0f} MB, refused (possible zip bomb).")  # fmt: skip
+def _arrow_csv(utf8: bytes, dialect: Any, width: int) -> pd.DataFrame:
+    from pyarrow import csv as arrow_csv
+
+    names = [str(j) for j in range(width)]
+    table = arrow_csv.read_csv(
+        io.BytesIO(utf8),
+        read_options=arrow_csv.ReadOptions(column_names=names),
+        parse_options=arrow_csv.ParseOptions(
+            delimiter=dialect.delimiter, quote_char=dialect.quotechar or False,
+            double_quote=dialect.doublequote, escape_char=dialect.escapechar or False,
+            newlines_in_values=dialect.quotechar is not None and dialect.quotechar.encode() in utf8,
+            ignore_empty_lines=False,
+        ),
+        convert_options=arrow_csv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=True,
+            quoted_strings_can_be_null=True, null_values=[""],
+        ),
+    )  # fmt: skip
+    return pd.DataFrame({j: table.column(n).to_pandas().astype("str") for j, n in enumerate(names)})
 
 
-def _xlsx_sheets(
-    raw: bytes, file: str, sheet: str | None
-) -> tuple[list[tuple[str, list]], list[str]]:
-    from openpyxl import load_workbook
+def _text_frame(rows: list[list[str]]) -> pd.DataFrame:
+    frame = pd.DataFrame(padded(rows), dtype=object) if rows else pd.DataFrame()
+    return frame.astype("str") if len(frame.columns) else frame
 
-    _check_zip(raw, file)
-    try:
-        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many types for damaged parts
-        raise DataError("工作簿无法打开", file=file, zh=f"文件可能已损坏（{type(e).__name__}）；请在 Excel 中重新保存。",
-                        en=f"The workbook cannot be opened ({type(e).__name__}): save it again in Excel.") from None  # fmt: skip
-    notes, chosen = [], []
-    for ws in wb.worksheets:
-        if sheet is not None and ws.title != sheet:
-            continue
-        if sheet is None and ws.sheet_state != "visible":
-            notes.append(f"已跳过隐藏工作表“{ws.title}” / hidden sheet '{ws.title}' skipped")
-            continue
-        chosen.append((ws.title, [list(r) for r in ws.iter_rows(values_only=True)]))
-    names = [ws.title for ws in wb.worksheets]
-    wb.close()
-    if sheet is not None and not chosen:
-        raise DataError(f"没有名为“{sheet}”的工作表", file=file, sheet=sheet,
-                        zh=f"可用工作表：{'、'.join(names)}。", en=f"Sheets in the workbook: {', '.join(names)}.")  # fmt: skip
-    return chosen, notes
+
+def padded(rows: list[list[Any]]) -> list[list[Any]]:
+    """Rows of one width: short rows (ragged CSV lines, short sheet rows) end in blanks."""
+    width = max(map(len, rows), default=0)
+    if all(len(r) == width for r in rows):
+        return rows
+    return [r if len(r) == width else [*r, *([None] * (width - len(r)))] for r in rows]
+
+
+def blank_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """True where a cell is empty or only spaces (any cell type)."""
+    out = {}
+    for col, s in frame.items():
+        if isinstance(s.dtype, pd.StringDtype):
+            out[col] = s.isna() | s.str.len().eq(0) | s.str.isspace()
+        else:
+            out[col] = s.map(_is_blank).astype(bool)
+    return pd.DataFrame(out, index=frame.index, columns=frame.columns).astype(bool)
+
+
+def _is_blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v)) or not str(v).strip()
 
 
 def _fill_right(row: list[Any]) -> list[Any]:
@@ -193,6 +257,19 @@ def _find_header(rows: list[list[Any]], table: str) -> tuple[int, int, list[Any]
     return best[1], best[2], best[3]
 
 
+def head_rows(cells: pd.DataFrame) -> list[list[Any]]:
+    """The first rows of ``cells`` as lists (None for blanks), for :func:`_find_header`."""
+    head = cells.iloc[:HEADER_SCAN].astype(object)
+    return [[None if _is_blank(v) else v for v in row] for row in head.values.tolist()]
+
+
+def _frame_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A DataFrame (or Parquet table) as cells: its column names are the first row."""
+    body = frame.set_axis(range(len(frame.columns)), axis=1).astype(object)
+    header = pd.DataFrame([list(frame.columns)], columns=body.columns, dtype=object)
+    return pd.concat([header, body], ignore_index=True)
+
+
 def open_grid(
     source: str | Path | IO[bytes] | bytes | pd.DataFrame,
     table: str,
@@ -206,24 +283,16 @@ def open_grid(
     Raises :class:`DataError` when the file cannot be read or lacks required columns.
     """
     if isinstance(source, pd.DataFrame):
-        raw_rows = [list(source.columns)] + source.astype(object).values.tolist()
-        return _grid(
-            name or "<DataFrame>", None, raw_rows, list(range(1, len(raw_rows) + 1)), table, []
-        )
+        return _grid(name or "<DataFrame>", None, _frame_cells(source), table, [])
     raw, file = _read_bytes(source)
     file = name or file
     if not raw.strip():
         raise DataError("文件是空的", file=file, zh="请选择含数据的文件。", en="The file is empty.")
-    kind = _kind(raw[:8])
+    kind = _kind(raw[:512])
     suffix = Path(file).suffix.lower()
     notes = []
-    expected = {
-        ".xlsx": "zip",
-        ".xlsm": "zip",
-        ".parquet": "parquet",
-        ".csv": "text",
-        ".txt": "text",
-    }
+    expected = {".xlsx": "zip", ".xlsm": "zip", ".parquet": "parquet", ".csv": "text",
+                ".txt": "text"}  # fmt: skip
     if suffix in expected and expected[suffix] != kind and kind in ("zip", "parquet", "text"):
         notes.append(
             f"扩展名 {suffix} 与内容不符，按实际内容读取 / extension {suffix} does not match the content; read by content"
@@ -234,35 +303,48 @@ def open_grid(
     if kind == "pdf":
         raise DataError("这是 PDF 文件，不是数据表", file=file, zh="请上传 Excel（.xlsx）或 CSV 文件。",
                         en="This is a PDF, not a table: upload an .xlsx or CSV file.")  # fmt: skip
+    if kind == "html":
+        raise DataError("这是网页（HTML/XML）文件，不是 Excel 工作簿", file=file,
+                        zh="很多系统导出的“.xls”其实是网页：请在 Excel 中打开，“另存为” .xlsx 后上传。",
+                        en="This is a web page (HTML/XML) saved with a spreadsheet name: open it in "
+                           "Excel and save it as .xlsx.")  # fmt: skip
     if kind == "parquet":
-        frame = pd.read_parquet(io.BytesIO(raw))
-        rows = [list(frame.columns)] + frame.astype(object).values.tolist()
-        return _grid(file, None, rows, list(range(1, len(rows) + 1)), table, notes)
+        try:
+            frame = pd.read_parquet(io.BytesIO(raw))
+        except Exception as e:  # noqa: BLE001 - pyarrow raises several types for damaged files
+            raise DataError("Parquet 文件无法读取", file=file, zh=f"文件可能已损坏（{type(e).__name__}）。",
+                            en=f"The Parquet file cannot be read ({type(e).__name__}).") from None  # fmt: skip
+        return _grid(file, None, _frame_cells(frame), table, notes)
     if kind == "zip":
-        sheets, more = _xlsx_sheets(raw, file, sheet)
+        sheets, more = read_sheets(raw, file, sheet)
         notes += more
         if not sheets:
             raise DataError("工作簿中没有可见的工作表", file=file, zh="请取消隐藏含数据的工作表，或用 sheet= 指定。",
                             en="No visible sheet: unhide the data sheet or pass sheet=.")  # fmt: skip
         scored = []
-        for title, rows in sheets:
-            at, span, texts = _find_header(rows, table)
-            scored.append((len({match_header(t, table) for t in texts} - {None}), title, rows))
-        _, title, rows = max(scored, key=lambda s: s[0])
-        return _grid(file, title, rows, list(range(1, len(rows) + 1)), table, notes)
+        for s in sheets:
+            _, _, texts = _find_header(s.rows, table)
+            scored.append((len({match_header(t, table) for t in texts} - {None}), s))
+        best = max(scored, key=lambda x: x[0])[1]
+        cells = pd.DataFrame(padded(best.rows), dtype=object) if best.rows else pd.DataFrame()
+        return _grid(file, best.title, cells, table, notes, best.formulas, best.merged)
     text, enc = _decode(raw, file)
     if "\x00" in text[:1000]:
         raise DataError("这不是文本表格（含二进制内容）", file=file, zh="请上传 Excel（.xlsx）或 CSV 文件。",
                         en="Binary content, not a CSV: upload an .xlsx or CSV file.")  # fmt: skip
-    rows, numbers = _csv_rows(text, file)
-    grid = _grid(file, None, rows, numbers, table, notes)
+    sample = text[:1_000_000]
+    utf8 = raw.removeprefix(b"\xef\xbb\xbf") if enc == "utf-8-sig" else text.encode("utf-8")
+    del text, raw  # the parser needs the bytes only: half the memory of the decoded text
+    cells = _csv_cells(sample, utf8, file)
+    grid = _grid(file, None, cells, table, notes)
     grid.encoding = enc
     return grid
 
 
-def _grid(file: str, sheet: str | None, rows: list[list[Any]], numbers: list[int], table: str,
-          notes: list[str]) -> Grid:  # fmt: skip
-    at, span, texts = _find_header(rows, table)
+def _grid(file: str, sheet: str | None, cells: pd.DataFrame, table: str, notes: list[str],
+          formulas: dict | None = None, merged: list | None = None) -> Grid:  # fmt: skip
+    numbers = np.arange(1, len(cells) + 1)  # as Excel numbers them
+    at, span, texts = _find_header(head_rows(cells), table)
     columns, positions, ignored = {}, {}, []
     for j, text in enumerate(texts):
         canon = match_header(text, table)
@@ -270,31 +352,45 @@ def _grid(file: str, sheet: str | None, rows: list[list[Any]], numbers: list[int
         if canon and canon not in positions:
             columns[label] = canon
             positions[canon] = j
+        elif canon:
+            first = next(k for k, v in columns.items() if v == canon)
+            notes.append(f"列“{label}”与列“{first}”含义相同，只读取“{first}” / column '{label}' "
+                         f"means the same as '{first}': only '{first}' is read")  # fmt: skip
+            ignored.append(label)
         elif label:
             ignored.append(label)
     schema = read_schema(table)
     required = schema[schema["required"]]
     missing = required[~required["column"].isin(positions)]
-    if (
-        table == "counties"
-    ):  # a code or a name identifies a county; population comes from the census
+    if table == "counties":  # a code or a name identifies a county; population from the census
         either = {"adcode", "name"} if {"adcode", "name"} & set(positions) else set()
         missing = missing[~missing["column"].isin(either | {"population"})]
     if len(missing):
+        hidden = [n.split(" / ")[0] for n in notes if "隐藏" in n]
         listing = "；".join(f"{r.header_zh}（{r.column}）" for r in missing.itertuples())
         raise DataError(
             f"缺少必需的列：{listing}", file=file, sheet=sheet,
-            row=numbers[at] if rows else None, column="、".join(missing["header_zh"]),
-            zh="请按模板（toolkit.data.template）添加这些列，或把表头改为上述名称之一。",
+            row=int(numbers[at]) if len(cells) else None, column="、".join(missing["header_zh"]),
+            zh="请按模板（toolkit.data.template）添加这些列，或把表头改为上述名称之一。" + "".join(hidden),
             en=f"Missing required columns {list(missing['column'])}: add them (see toolkit.data.template) "
-               "or rename the headers.",
+               "or rename the headers." + "".join(n.split(" / ")[1] for n in notes if "隐藏" in n),
         )  # fmt: skip
-    body = rows[at + span :]
-    body_numbers = numbers[at + span :]
-    while body and all(
-        v is None or not str(v).strip() for v in body[-1]
-    ):  # trailing blanks: not rows
-        body.pop()
-        body_numbers.pop()
-    return Grid(file, sheet, numbers[at] if rows else 0, columns, positions, body, body_numbers,
-                ignored, notes)  # fmt: skip
+    start = at + span
+    body = cells.iloc[start:].reset_index(drop=True)
+    body_numbers = numbers[start:]
+    blank = blank_cells(body).to_numpy(bool) if len(body.columns) else np.ones((len(body), 0), bool)
+    filled = ~blank.all(axis=1)
+    end = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0  # trailing blanks: not rows
+    body, body_numbers, blank = body.iloc[:end], body_numbers[:end], blank[:end]
+    in_body = {
+        (r - start, c): f for (r, c), f in (formulas or {}).items() if start <= r < start + end
+    }
+    covered = {}
+    for r0, c0, r1, c1 in merged or []:
+        for r in range(max(r0, start), min(r1, start + end - 1) + 1):
+            for c in range(c0, c1 + 1):
+                if (r, c) != (r0, c0) and r0 >= start:
+                    covered[(r - start, c)] = (r0 - start, c0)
+    header = int(numbers[at]) if len(cells) else 0
+    return Grid(file, sheet, header, columns, positions, body, body_numbers, ignored, notes,
+                formulas=in_body, merged=covered, blank=blank)  # fmt: skip

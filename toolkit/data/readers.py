@@ -23,21 +23,22 @@ Example
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import pandas as pd
 
 from .. import adcodes
+from .checks import KEYS, PARTS, Rows, blank_total_and_note_rows, check_parts, duplicates, identify
 from .errors import REJECTED_COLUMNS, REPAIRED_COLUMNS, DataError, Report
-from .files import open_grid
-from .schema import read_schema
+from .files import Grid, blank_cells, open_grid
+from .schema import header_scale, read_schema
 from .values import (
     Cleaned,
     clean_bool,
     clean_category,
     clean_code,
+    clean_column,
     clean_float,
     clean_int,
     clean_share,
@@ -45,58 +46,19 @@ from .values import (
     clean_year,
 )
 
+__all__ = ["KEYS", "PARTS", "read_table", "read_counties", "read_schools", "read_teachers",
+           "read_indicators", "read_resources"]  # fmt: skip
+
 Source = str | Path | IO[bytes] | bytes | pd.DataFrame
-#: Columns that identify one row of each table; later rows with the same key are rejected.
-KEYS = {
-    "counties": ["adcode", "year"],
-    "schools": ["school_id", "year"],
-    "teachers": ["teacher_id", "year"],
-    "indicators": ["adcode", "year"],
-    "resources": ["school_id", "year", "section"],
-}
-#: (part, whole) pairs in county aggregates: a part larger than its whole is rejected.
-PARTS = [
-    ("public_kg_enrolment", "kg_enrolment"),
-    ("inclusive_kg_enrolment", "kg_enrolment"),
-    ("public_kg_enrolment", "inclusive_kg_enrolment"),
-    ("disabled_enrolled", "disabled_children"),
-    ("teachers_rotated", "teachers_eligible"),
-    ("key_teachers_rotated", "teachers_rotated"),
-]
-_TOTAL = re.compile(r"^(合计|小计|总计|总数|全市|全县|全区|全省|共计|total|subtotal|sum)", re.I)
 _DTYPES = {"int": "Int64", "float": "float64", "share": "float64", "bool": "boolean"}
+_NUMERIC = ("int", "float", "share")
+FORMULA_REASON = (
+    "公式没有保存的计算结果（{}）：请在 Excel 中打开该文件、保存后重试 / "
+    "formula without a saved result ({}): open the file in Excel, save it and try again"
+)
 
 
-class _Rows:
-    """Collects per-row problems and repairs while a table is cleaned."""
-
-    def __init__(self, file: str, sheet: str | None, numbers: list[int], raw: pd.DataFrame):
-        self.file, self.sheet, self.numbers, self.raw = file, sheet, numbers, raw
-        self.rejected: list[dict] = []
-        self.repaired: list[dict] = []
-        self.merged: set[int] = set()  # used, but added into an earlier row
-
-    def reject(self, i: int, column: str, reason: str, value: Any = None) -> None:
-        zh, _, en = reason.partition(" / ")
-        self.rejected.append({"file": self.file, "sheet": self.sheet, "row": self.numbers[i],
-                              "column": column, "value": _show(value), "reason_zh": zh,
-                              "reason_en": en or zh, "_i": i})  # fmt: skip
-
-    def repair(self, i: int, column: str, value: Any, new: Any, reason: str) -> None:
-        zh, _, en = reason.partition(" / ")
-        self.repaired.append({"file": self.file, "sheet": self.sheet, "row": self.numbers[i],
-                              "column": column, "value": _show(value), "new_value": _show(new),
-                              "reason_zh": zh, "reason_en": en or zh})  # fmt: skip
-
-    def dead(self) -> set[int]:
-        return {r["_i"] for r in self.rejected}
-
-
-def _show(value: Any) -> str:
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-
-
-def _cleaner(spec: pd.Series, table: str):
+def _cleaner(spec: pd.Series, table: str, scale: int = 1):
     column, dtype = spec["column"], spec["dtype"]
     if column in ("adcode", "city_adcode", "province_adcode"):
         return clean_code
@@ -105,9 +67,10 @@ def _cleaner(spec: pd.Series, table: str):
     if dtype == "category":
         allowed = spec["allowed"].split("|")
         return lambda s: clean_category(s, allowed, table, column)
-    return {"int": clean_int, "float": clean_float, "share": clean_share, "bool": clean_bool}.get(
-        dtype, clean_text
-    )
+    if dtype in ("int", "float"):
+        fn = clean_int if dtype == "int" else clean_float
+        return fn if scale == 1 else lambda s: fn(s, scale=scale)
+    return {"share": clean_share, "bool": clean_bool}.get(dtype, clean_text)
 
 
 def read_table(
@@ -129,50 +92,51 @@ def read_table(
     """
     grid = open_grid(source, table, sheet=sheet, name=name)
     schema = read_schema(table).set_index("column", drop=False)
-    raw = pd.DataFrame(
-        {c: [r[p] if p < len(r) else None for r in grid.rows] for c, p in grid.positions.items()},
-        index=range(len(grid.rows)), dtype=object,
-    )  # fmt: skip
-    rows = _Rows(grid.file, grid.sheet, grid.row_numbers, raw)
-    _blank_and_total_rows(grid.rows, rows)
-    skip = rows.dead()  # blank and totals rows: one reason each, not one per empty cell
+    rows = Rows(grid.file, grid.sheet, grid.row_numbers)
+    raw = _raw_columns(grid, schema, rows)
+    blank_total_and_note_rows(grid.cells, rows, grid.blank)
+    skip = list(rows.dead())  # blank, totals and note rows: one reason each, not one per cell
     clean = pd.DataFrame(index=raw.index)
+    headers = {canon: written for written, canon in grid.columns.items()}
     for col in raw.columns:
         spec = schema.loc[col]
-        done: Cleaned = _cleaner(spec, table)(raw[col])
-        for i in done.bad[done.bad != ""].index.difference(list(skip)):
+        scale, unit = header_scale(headers.get(col), spec["unit"])
+        if scale != 1:
+            grid.warnings.append(
+                f"列“{headers[col]}”以{unit}为单位，数值已乘以 {scale:,} / column '{headers[col]}' "
+                f"is in {unit}: values multiplied by {scale:,}"
+            )
+        done: Cleaned = clean_column(_cleaner(spec, table, scale), raw[col])
+        bad = _cell_problems(grid, col, spec, done.bad)
+        is_bad = (bad != "").to_numpy(bool)
+        for i in bad.index[is_bad].difference(skip):
             if spec["required"]:
-                rows.reject(i, spec["header_zh"], done.bad[i], raw.at[i, col])
+                rows.reject(i, spec["header_zh"], bad[i], raw.at[i, col])
             else:
-                rows.repair(
-                    i,
-                    spec["header_zh"],
-                    raw.at[i, col],
-                    "",
-                    f"{done.bad[i]}；已置空 / {done.bad[i]}; left blank",
-                )
-        for i in done.changed[done.changed != ""].index:
+                rows.repair(i, spec["header_zh"], raw.at[i, col], "",
+                            f"{bad[i]}；已置空 / {bad[i]}; left blank")  # fmt: skip
+        for i in done.changed.index[(done.changed != "").to_numpy(bool)]:
             rows.repair(i, spec["header_zh"], raw.at[i, col], done.values[i], done.changed[i])
-        clean[col] = done.values
+        clean[col] = done.values.where(~is_bad) if bad is not done.bad else done.values
     for col in schema.index[schema["required"]].intersection(clean.columns):
-        blank = clean[col].isna() & (raw[col].map(_show).str.strip() == "")
-        for i in clean.index[blank].difference(list(skip)):
+        blank = clean[col].isna() & blank_cells(raw[[col]])[col]
+        for i in clean.index[blank.to_numpy(bool)].difference(skip):
             rows.reject(i, schema.at[col, "header_zh"], "必填项为空 / required value is blank")
-    clean = _identify(clean, table, rows, province, city)
-    _check_parts(clean, rows, schema)
-    clean = _duplicates(clean, table, rows, schema)
-    used = clean.drop(index=[i for i in rows.dead() | rows.merged if i in clean.index])
+    clean = identify(clean, table, rows, province, city)
+    check_parts(clean, rows, schema)
+    clean = duplicates(clean, table, rows, schema)
+    dead = rows.dead()
+    used = clean[~clean.index.isin(list(dead | rows.merged))]
     out = _canonical(used, table, schema, grid.warnings)
     report = Report(
-        file=grid.file, sheet=grid.sheet, table=table, rows_read=len(grid.rows),
-        rows_used=len(grid.rows) - len(rows.dead()), header_row=grid.header_row,
-        rejected=pd.DataFrame([{k: v for k, v in r.items() if k != "_i"} for r in rows.rejected],
-                              columns=REJECTED_COLUMNS),
+        file=grid.file, sheet=grid.sheet, table=table, rows_read=len(grid.cells),
+        rows_used=len(grid.cells) - len(dead), header_row=grid.header_row,
+        rejected=pd.DataFrame(rows.rejected, columns=REJECTED_COLUMNS),
         repaired=pd.DataFrame(rows.repaired, columns=REPAIRED_COLUMNS),
         columns=grid.columns, ignored_columns=grid.ignored, warnings=grid.warnings,
     )  # fmt: skip
-    recoded = (
-        int((report.repaired["column"] == "行政区划代码").sum()) if len(report.repaired) else 0
+    recoded = len(rows.old_code) + int(
+        (report.repaired["reason_en"] == "code found from the county name").sum()
     )
     if recoded:
         report.warnings.append(
@@ -180,7 +144,7 @@ def read_table(
             f"{recoded} rows had old or name-matched county codes, recoded (see repaired)"
         )
     if report.rows_used == 0:
-        first = report.rejected.head(3)
+        first = report.rejected.drop_duplicates("row").head(3)
         why = (
             "；".join(f"第{r.row}行 {r.reason_zh}" for r in first.itertuples())
             or "表头下没有数据行"
@@ -188,7 +152,8 @@ def read_table(
         error = DataError(
             "没有可用的数据行", file=grid.file, sheet=grid.sheet,
             zh=f"{why}。请检查数据后重新上传。",
-            en="No usable row: every row was rejected or there are none below the header.",
+            en="No usable row: every row was rejected or there are none below the header "
+               "(see the report's rejected rows).",
         )  # fmt: skip
         error.report = report
         raise error
@@ -196,116 +161,46 @@ def read_table(
     return out
 
 
-def _blank_and_total_rows(cells: list[list[Any]], rows: _Rows) -> None:
-    for i, row in enumerate(cells):
-        texts = [_show(v).strip() for v in row]
-        if not any(texts):
-            rows.reject(i, "", "空行 / blank row")
-        elif any(_TOTAL.match(t.replace(" ", "").replace("\u3000", "")) for t in texts[:4] if t):
-            rows.reject(i, "", "合计/小计行，不是一个单位 / a totals row, not a unit", texts[0])
+def _cell_problems(grid: Grid, col: str, spec: pd.Series, bad: pd.Series) -> pd.Series:
+    """``bad`` plus what the workbook showed: formulas without a result, numbers in merged cells."""
+    pos = grid.positions[col]
+    formulas = {i: f for (i, j), f in grid.formulas.items() if j == pos}
+    merged = {}
+    if spec["dtype"] in _NUMERIC:
+        merged = {i: si for (i, j), (si, _) in grid.merged.items() if j == pos}
+    if not formulas and not merged:
+        return bad
+    bad = bad.astype(object).copy()
+    for i, formula in formulas.items():
+        bad[i] = FORMULA_REASON.format(formula, formula)
+    for i, si in merged.items():
+        row = int(grid.row_numbers[si])
+        bad[i] = (
+            f"合并单元格：数值只在第 {row} 行，无法分到本行 / merged cell: the number is on row {row} only"
+        )
+    return bad
 
 
-def _identify(clean: pd.DataFrame, table: str, rows: _Rows, province, city) -> pd.DataFrame:
-    """Today's county code for every row: recode old codes, match names, keep to the scope."""
-    if "adcode" not in clean and "name" in clean:  # counties identified by name
-        clean["adcode"] = None
-    if "adcode" not in clean:
-        return clean
-    alive = [i for i in clean.index if i not in rows.dead()]
-    if table == "counties" and "name" in clean:
-        by_name = [i for i in alive if clean.at[i, "adcode"] is None and clean.at[i, "name"]]
-        if by_name:
-            found = adcodes.match_names(clean.loc[by_name, "name"], province, city)
-            for i, hit in zip(by_name, found.itertuples(), strict=True):
-                if hit.adcode:
-                    clean.at[i, "adcode"] = hit.adcode
-                    rows.repair(
-                        i,
-                        "行政区划代码",
-                        "",
-                        hit.adcode,
-                        "按名称匹配区县代码 / code found from the county name",
-                    )
-                else:
-                    more = f"（可能是 {hit.candidates}）" if hit.candidates else ""
-                    rows.reject(i, "县区名称", f"找不到区县“{hit.name}”{more}，请填写6位代码 / unknown county name; enter the 6-digit code", hit.name)  # fmt: skip
-    codes = clean.loc[alive, "adcode"].dropna()
-    if codes.empty:
-        return clean
-    result = adcodes.recode(codes.unique()).set_index("code")
-    scope = None
-    if province is not None or city is not None:
-        from ..geo import read_counties
-
-        scope = set(read_counties(province, city, simplified="national")["adcode"])
-    for i, code in codes.items():
-        hit = result.loc[code]
-        if hit["status"] == "recoded":
-            clean.at[i, "adcode"] = hit["adcode"]
-            rows.repair(
-                i, "行政区划代码", code, hit["adcode"], f"{hit['reason_zh']} / {hit['reason_en']}"
-            )
-        elif hit["status"] != "current":
-            rows.reject(i, "行政区划代码", f"{hit['reason_zh']} / {hit['reason_en']}", code)
-            continue
-        if scope is not None and clean.at[i, "adcode"] not in scope:
-            area = city or province
-            rows.reject(
-                i,
-                "行政区划代码",
-                f"不在所选地区（{area}） / outside the chosen area ({area})",
-                code,
-            )
-    return clean
-
-
-def _check_parts(clean: pd.DataFrame, rows: _Rows, schema: pd.DataFrame) -> None:
-    for part, whole in PARTS:
-        if part in clean and whole in clean:
-            bad = clean[part].astype(float) > clean[whole].astype(float)
-            for i in clean.index[bad.fillna(False)]:
-                rows.reject(
-                    i, schema.at[part, "header_zh"],
-                    f"{schema.at[part, 'header_zh']}（{float(clean.at[i, part]):g}）大于"
-                    f"{schema.at[whole, 'header_zh']}（{float(clean.at[i, whole]):g}） / "
-                    f"{part} is larger than {whole}",
-                    clean.at[i, part],
-                )  # fmt: skip
-
-
-def _duplicates(clean: pd.DataFrame, table: str, rows: _Rows, schema: pd.DataFrame) -> pd.DataFrame:
-    """Reject repeated rows; sum count columns of old units merged into one (城区+郊区 → 潞州区)."""
-    alive = clean.drop(index=[i for i in rows.dead() if i in clean.index])
-    keys = [k for k in KEYS[table] if k in alive]
-    if not keys or alive.empty:
-        return clean
-    recoded = {r["row"] for r in rows.repaired if r["column"] == "行政区划代码" and r["value"]}
-    as_text = alive.astype(str)
-    for _, group in alive.groupby(keys, dropna=False, sort=False):
-        if len(group) < 2:
-            continue
-        first = group.index[0]
-        for i in group.index[1:]:
-            row = rows.numbers[first]
-            if (as_text.loc[i] == as_text.loc[first]).all():
-                rows.reject(i, "", f"与第 {row} 行完全相同 / duplicate of row {row}")
-            elif (
-                table in ("counties", "indicators")
-                and {rows.numbers[first], rows.numbers[i]} & recoded
-            ):
-                counts = [c for c in alive if schema.at[c, "dtype"] == "int" and c != "year"]
-                clean.loc[first, counts] = (
-                    clean.loc[[first, i], counts].astype(float).sum(min_count=1)
-                )
-                rows.repair(i, "行政区划代码", "", clean.at[first, "adcode"],
-                            f"旧区县并入现行区县，计数与第 {row} 行合计 / old unit merged: counts added to row {row}")  # fmt: skip
-                rows.merged.add(i)
-            else:
-                key = "、".join(schema.at[k, "header_zh"] for k in keys)
-                rows.reject(
-                    i, key, f"{key}与第 {row} 行重复 / same key as row {row}", group.at[i, keys[0]]
-                )
-    return clean
+def _raw_columns(grid: Grid, schema: pd.DataFrame, rows: Rows) -> pd.DataFrame:
+    """The mapped columns' raw cells; a merged cell's text is carried into the cells it covers."""
+    cells = grid.cells
+    raw = pd.DataFrame(
+        {c: cells[p] if p in cells else pd.Series(None, index=cells.index, dtype=object)
+         for c, p in grid.positions.items()}, index=cells.index,
+    )  # fmt: skip
+    by_pos = {p: c for c, p in grid.positions.items()}
+    for (i, j), (si, sj) in sorted(grid.merged.items()):
+        col = by_pos.get(j)
+        if col is None or schema.at[col, "dtype"] in _NUMERIC:
+            continue  # a number is not copied into every row it covers (see read_table)
+        value = cells.iat[si, sj] if sj < len(cells.columns) else None
+        if raw[col].dtype != object:
+            raw[col] = raw[col].astype(object)
+        raw.at[i, col] = value
+        rows.repair(i, schema.at[col, "header_zh"], "", value,
+                    f"合并单元格，取第 {int(grid.row_numbers[si])} 行的值 / merged cell: value of row "
+                    f"{int(grid.row_numbers[si])}")  # fmt: skip
+    return raw
 
 
 def _canonical(

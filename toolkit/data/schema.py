@@ -81,7 +81,9 @@ def normalise_header(text: object) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower()
 
 
-_UNIT_SUFFIX = re.compile(r"\((?:人|个|所|元|年|间|平方米|㎡|m2|%|万人|元/生|元/人)\)$")
+_UNIT_SUFFIX = re.compile(r"\((?:人|个|所|元|年|间|平方米|㎡|m2|%|万人|万元|元/生|元/人)\)$")
+#: A header's unit in brackets → (the column's unit in schema.csv, factor to that unit).
+SCALED_UNITS = {"万人": ("人", 10_000), "万元": ("元", 10_000)}
 
 
 @functools.cache
@@ -112,3 +114,15 @@ def match_header(header: object, table: str) -> str | None:
         return mapping[key]
     bare = _UNIT_SUFFIX.sub("", key)
     return mapping.get(bare)
+
+
+def header_scale(header: object, unit: str) -> tuple[int, str]:
+    """The factor a column's values need when its header names a larger unit, and that unit.
+
+    >>> header_scale("常住人口（万人）", "人"), header_scale("常住人口", "人")
+    ((10000, '万人'), (1, ''))
+    """
+    match = re.search(r"\(([^()]*)\)$", normalise_header(header))
+    written = match.group(1) if match else ""
+    target, factor = SCALED_UNITS.get(written, ("", 1))
+    return (factor, written) if target and target == unit else (1, "")

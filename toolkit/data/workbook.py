@@ -29,9 +29,10 @@ import pandas as pd
 
 from .. import adcodes
 from .errors import DataError, Report
-from .files import _find_header, _kind, _xlsx_sheets, open_grid
+from .files import _find_header, _kind, _read_bytes, open_grid
 from .readers import _complete_counties, read_table
 from .schema import match_header, read_schema, tables
+from .xlsx import read_sheets
 
 #: How many required columns a sheet must show for a table to be looked for on it.
 _MIN_MATCH = 2
@@ -63,16 +64,16 @@ class BureauData:
         return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
 
 
-def _sheet_scores(raw: bytes, file: str) -> dict[str, dict[str, int]]:
-    """sheet → table → number of that table's columns found in the sheet's header row."""
-    sheets, _ = _xlsx_sheets(raw, file, None)
+def _sheet_scores(raw: bytes, file: str) -> tuple[dict[str, dict[str, int]], list[str]]:
+    """sheet → table → number of that table's columns found in the sheet's header row; notes."""
+    sheets, notes = read_sheets(raw, file, None)
     out: dict[str, dict[str, int]] = {}
-    for title, rows in sheets:
-        out[title] = {}
+    for sheet in sheets:
+        out[sheet.title] = {}
         for table in tables():
-            _, _, texts = _find_header(rows, table)
-            out[title][table] = len({match_header(t, table) for t in texts} - {None})
-    return out
+            _, _, texts = _find_header(sheet.rows, table)
+            out[sheet.title][table] = len({match_header(t, table) for t in texts} - {None})
+    return out, notes
 
 
 def _assign(scores: dict[str, dict[str, int]]) -> dict[str, str]:
@@ -130,23 +131,23 @@ def read_workbook(
     Raises :class:`DataError` if no sheet looks like any table, or if the file
     is not a table at all (a PDF, an old .xls, an empty file …).
     """
-    if isinstance(source, str | Path):
-        raw, file = Path(source).read_bytes(), str(source)
-    elif isinstance(source, bytes):
-        raw, file = source, name or "<上传文件>"
-    else:
-        raw, file = source.read(), name or getattr(source, "name", "<上传文件>")
+    raw, file = _read_bytes(source)  # a missing path is a DataError too
     file = name or file
-    if _kind(raw[:8]) != "zip":  # one table: CSV or Parquet (or not a table: open_grid says why)
+    notes: list[str] = []
+    if _kind(raw[:512]) != "zip":  # one table: CSV or Parquet (or not a table: open_grid says why)
         scores = _single_table_scores(raw, file)
         chosen = {max(scores, key=scores.get): None} if scores else {}
     else:
-        chosen = _assign(_sheet_scores(raw, file))
+        scores, notes = _sheet_scores(raw, file)
+        chosen = _assign(scores)
     if not chosen:
+        hidden = [n.partition(" / ") for n in notes]
         raise DataError(
             "工作簿中没有可识别的数据表", file=file,
-            zh="表头应包含如“行政区划代码”“学校名称”“学段”等列；可用 toolkit.data.template 生成模板。",
-            en="No sheet has recognisable headers (区县代码, 学校名称, 学段 …): start from toolkit.data.template.",
+            zh="表头应包含如“行政区划代码”“学校名称”“学段”等列；可用 toolkit.data.template 生成模板。"
+               + "".join(zh for zh, _, _ in hidden),
+            en="No sheet has recognisable headers (区县代码, 学校名称, 学段 …): start from "
+               "toolkit.data.template." + "".join(f" {en}" for _, _, en in hidden),
         )  # fmt: skip
     found: dict[str, pd.DataFrame] = {}
     reports: dict[str, Report] = {}
