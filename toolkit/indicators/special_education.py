@@ -193,7 +193,7 @@ def special_education(
         rules = tuple(r if r.population is None else _with_threshold(r, threshold) for r in rules)
     totals = school_totals(schools) if is_school_records(schools) else schools
     totals, year = for_year(totals, year)
-    prov = _provision_from_totals(totals).set_index("adcode")
+    prov = _provisions(_provision_from_totals(totals))
 
     rows = []
     for c in counties.itertuples(index=False):
@@ -212,10 +212,10 @@ def special_education(
                 f"规则“{rule.id}”的 requires=“{rule.requires}”无效，可用：{list(REQUIREMENTS)} / "
                 f"Rule '{rule.id}' has an unknown requires '{rule.requires}'."
             )
-        if adcode not in prov.index and rule.requires != "not_applicable":
+        if adcode not in prov and rule.requires != "not_applicable":
             rows.append(base | _missing("该县没有学校记录") | _rule_fields(rule, threshold))
             continue
-        provision = _provision(prov, adcode)
+        provision = prov.get(adcode, Provision(0, None, 0, 0))
         v = REQUIREMENTS[rule.requires](provision)
         status = NOT_APPLICABLE if v.met is None else (MET if v.met else UNMET)
         note = "；".join(x for x in (v.note, rule.note_zh) if x)
@@ -247,17 +247,17 @@ _SPED_COLUMNS = [
 ]  # fmt: skip
 
 
-def _provision(prov: pd.DataFrame, adcode: str) -> Provision:
-    if adcode not in prov.index:
-        return Provision(0, None, 0, 0)
-    p = prov.loc[adcode]
-    standard = p["standard_special_schools"]
-    return Provision(
-        int(p["special_schools"]),
-        None if pd.isna(standard) else int(standard),
-        int(p["special_classes"]),
-        int(p["classes_nine_year_or_boarding"]),
-    )
+def _provisions(prov: pd.DataFrame) -> dict[str, Provision]:
+    """adcode → its :class:`Provision`, from :func:`special_provision`'s table."""
+    return {
+        str(r.adcode): Provision(
+            int(r.special_schools),
+            None if pd.isna(r.standard_special_schools) else int(r.standard_special_schools),
+            int(r.special_classes),
+            int(r.classes_nine_year_or_boarding),
+        )
+        for r in prov.itertuples(index=False)
+    }
 
 
 def _with_threshold(rule: Rule, threshold: float) -> Rule:
@@ -316,6 +316,7 @@ def special_education_summary(
         }
     )
     out["coverage"] = out["with_school"] / out["counties_above"].where(out["counties_above"] > 0)
+    counts = pd.crosstab(df[by], df["status"]).reindex(index=out.index, columns=list(STATUSES))
     for s in STATUSES:
-        out[s] = g["status"].apply(lambda x, s=s: int((x == s).sum()))
+        out[s] = counts[s].fillna(0).astype(int)
     return out.reset_index()

@@ -75,6 +75,8 @@ class DataSet:
             adcodes=adcodes, simplified="national" if self.large else True
         )
         self._province_geometry: dict[str, object] = {}
+        #: computations kept for this data set (check()'s memo: record counts, each year's rules)
+        self.memo: dict = {}
 
     def geometry_for(self, province: str | None) -> object:
         """The county boundaries a map of ``province`` (an adcode, or None for all) is drawn with.
@@ -97,7 +99,11 @@ class DataSet:
         schools = getattr(self.tables, "schools", None)
         if schools is None or not is_school_records(schools):
             return None
-        return school_totals(schools)
+        # under check()'s key too: the scorecards of this data set count the records no more
+        key = ("school_totals",)
+        if key not in self.memo:
+            self.memo[key] = school_totals(schools)
+        return self.memo[key]
 
     @classmethod
     def demo(cls) -> DataSet:

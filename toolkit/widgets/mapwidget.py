@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,13 +59,20 @@ def _module() -> str:
 
 
 def _plain(value: object) -> object:
-    """``value`` with plotly's base64 typed arrays (``{"dtype", "bdata"}``) as plain lists.
+    """``value`` with numpy arrays and plotly's base64 typed arrays (``{"dtype", "bdata"}``)
+    as plain lists, numpy scalars as Python numbers.
 
     The page then holds the same arrays as the Python figure (``gd.data[0].z``).
 
     >>> _plain({"z": {"dtype": "f8", "bdata": "AAAAAAAA8D8AAAAAAAAAQA=="}, "n": [1]})
     {'z': [1.0, 2.0], 'n': [1]}
     """
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
     if isinstance(value, dict):
         if "bdata" in value and "dtype" in value:
             arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
@@ -99,9 +105,18 @@ class MapWidget(anywidget.AnyWidget):
         for trace in figure.data:
             geometry = getattr(trace, "geojson", None)
             if isinstance(geometry, dict):
-                self.geojson = geometry
+                figure._kuoyou_geojson = geometry  # kept with its figure: it may be shown again
                 trace.geojson = GEOJSON
-        spec = _plain(json.loads(figure.to_json()))
+            if getattr(trace, "geojson", None) == GEOJSON:
+                self.geojson = figure._kuoyou_geojson  # the same object: nothing is sent again
+        # the figure's own dicts, converted into new plain ones by _plain: to_plotly_json()
+        # deep-copies first and to_json() round-trips through text (0.3-0.5 s for all China)
+        spec = _plain({"data": figure._data, "layout": figure._layout})
+        for trace in spec.get("data", []):
+            # the names trace keeps every county's label position in ``meta`` for Python
+            # (maps.show_names): the page needs only the names it shows
+            if trace.get("name") == "names":
+                trace.pop("meta", None)
         with self.hold_sync():  # one message: an unchanged trait is not sent again
             self.traces = spec.get("data", [])
             self.plot_layout = spec.get("layout", {})
@@ -111,7 +126,7 @@ class MapWidget(anywidget.AnyWidget):
         out = go.Figure(figure)
         for trace in out.data:
             if getattr(trace, "geojson", None) == GEOJSON:
-                trace.geojson = self.geojson
+                trace.geojson = getattr(figure, "_kuoyou_geojson", self.geojson)
         return out
 
     def on_click(self, callback: Callable[[str], None]) -> None:

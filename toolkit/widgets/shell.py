@@ -91,7 +91,8 @@ class Dashboard(CountyPanels):
         self.below: list[w.Widget] = []
         self.extra_controls: list[w.Widget] = []
         self._cards: dict[tuple, pd.DataFrame] = {}
-        self._memo: dict = {}  # check()'s per-year computations for this data set
+        #: each view's map, built once: a large data set is drawn province by province
+        self._figures: dict[tuple, go.Figure] = {}
         #: the map as Python holds it (a plain figure the dashboards restyle); ``self.map`` draws it
         self.figure: go.Figure | None = None
         self.map = MapWidget(config=maps.PLOT_CONFIG, layout=w.Layout(width="100%"))
@@ -132,7 +133,7 @@ class Dashboard(CountyPanels):
                     prof, rules=tuple(r for r in prof.rules if r.indicator in indicators)
                 )
             self._cards[key] = check(
-                self.dataset.tables, prof, year=self.year.value, memo=self._memo
+                self.dataset.tables, prof, year=self.year.value, memo=self.dataset.memo
             )
         return self._cards[key]
 
@@ -327,9 +328,12 @@ class Dashboard(CountyPanels):
         """Compute, build the map for the selection's geometry, paint it and draw it."""
         self.result = self.compute()
         province = None if self.province.value in (None, ALL) else self.province.value
-        geometry = self.dataset.geometry_for(province)
-        self.figure = go.Figure(self.figure_for(geometry, self.result))
-        self.figure.layout.width = None  # the page's width
+        key = (id(self.dataset), province if self.dataset.large else None)
+        if key not in self._figures:  # a view seen before is restyled, not built again
+            figure = go.Figure(self.figure_for(self.dataset.geometry_for(province), self.result))
+            figure.layout.width = None  # the page's width
+            self._figures[key] = figure
+        self.figure = self._figures[key]
         self.paint(self.result)
         self.draw_map()
 
@@ -419,7 +423,7 @@ class Dashboard(CountyPanels):
         finally:
             self._quiet = False
         self._cards.clear()
-        self._memo.clear()
+        self._figures.clear()
         self._label()
         self._show_map()
 

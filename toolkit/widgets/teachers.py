@@ -110,7 +110,7 @@ class TeachersDashboard(FlowPanels, Dashboard):
         """The rotation counts per county and year (counted once per data set and profile)."""
         own = targets.get_profile(self.profile.value)
         min_years = self.min_years.value if hasattr(self, "min_years") else DEFAULT_MIN_YEARS
-        memo = self._memo.setdefault("rotation", {})
+        memo = self.dataset.memo.setdefault("rotation", {})
         key = ("totals", own.id, min_years)  # the key rotation_trend keeps them under
         if key not in memo:
             memo[key] = rotation_totals(self._source_table(), own, min_years)
@@ -164,7 +164,7 @@ class TeachersDashboard(FlowPanels, Dashboard):
             self._trends[key] = rotation_trend(self._source_table(), self.dataset.counties,
                                                self.profile.value, year=self.year.value,
                                                min_years=min_years,
-                                               memo=self._memo.setdefault("rotation", {}))  # fmt: skip
+                                               memo=self.dataset.memo.setdefault("rotation", {}))  # fmt: skip
         sel = self.selected_counties()[["adcode", "city"]]
         return self._trends[key].merge(sel, on="adcode", how="inner")
 
