@@ -7,9 +7,9 @@ A dashboard subclasses :class:`Dashboard` and fills in three methods:
   functions of :mod:`toolkit.indicators`;
 * ``paint(result)`` — restyle the map and refresh the tables (never rebuild
   geometry);
-* ``figure_for(geometry)`` — the map, built once per data set.
+* ``figure_for(geometry)`` — the map, built once per data set and view.
 
-The shell provides: province → city area selection (the map shows the
+The shell provides: province → city area selection (:mod:`~toolkit.widgets.areas`: the map shows the
 selected counties and zooms to them), year and profile selectors, a
 中文/English switch, the 示例数据（模拟） banner whenever demo data is shown, a
 loading indicator, an upload control (Excel/CSV read in memory with
@@ -32,15 +32,14 @@ import plotly.graph_objects as go
 
 from .. import data, formats, maps, targets
 from ..indicators import check
+from .areas import ALL, AreaSelection
 from .common import CSS, banner, friendly_error, lowest_priority, release_memory, t, walk
 from .county import CountyPanels
 from .dataset import DataSet, report_html
 from .mapwidget import MapWidget
 
-ALL = "all"
 
-
-class Dashboard(CountyPanels):
+class Dashboard(AreaSelection, CountyPanels):
     """The shell every dashboard shares; see the module docstring.
 
     Subclasses set ``title`` (zh, en) and ``indicator_help`` and implement
@@ -174,16 +173,6 @@ class Dashboard(CountyPanels):
         finally:
             self._quiet = False
 
-    # -- selection ---------------------------------------------------------------
-    def selected_counties(self) -> pd.DataFrame:
-        """The counties of the chosen province and city."""
-        c = self.dataset.counties
-        if self.province.value not in (None, ALL):
-            c = c[c["province_adcode"].astype(str) == self.province.value]
-        if self.city.value not in (None, ALL):
-            c = c[c["city_adcode"].astype(str) == self.city.value]
-        return c
-
     def t(self, key: str, **kw) -> str:
         """A UI string shared by every dashboard (:data:`common.STRINGS`) in the current language."""
         return t(key, self.lang, **kw)
@@ -227,31 +216,6 @@ class Dashboard(CountyPanels):
         ])  # fmt: skip
         return self.view
 
-    def _fill_areas(self) -> None:
-        c = self.dataset.counties
-        provinces = c.drop_duplicates("province_adcode")
-        self._quiet = True
-        try:
-            self.province.options = [(self.t("all_provinces"), ALL)] + [
-                (r.province, str(r.province_adcode)) for r in provinces.itertuples()
-            ]
-            self.province.value = (
-                ALL if len(provinces) > 1 else str(provinces["province_adcode"].iloc[0])
-            )
-            self._fill_cities()
-        finally:
-            self._quiet = False
-
-    def _fill_cities(self) -> None:
-        c = self.dataset.counties
-        if self.province.value not in (None, ALL):
-            c = c[c["province_adcode"].astype(str) == self.province.value]
-        cities = c.drop_duplicates("city_adcode")
-        self.city.options = [(self.t("all_cities"), ALL)] + [
-            (r.city, str(r.city_adcode)) for r in cities.itertuples()
-        ]
-        self.city.value = ALL
-
     def _fill_profiles(self) -> None:
         value = self.profile.value
         col = "name_en" if self.lang == "en" else "name_zh"
@@ -290,63 +254,6 @@ class Dashboard(CountyPanels):
             for panel in reversed(panels):  # released in reverse: the page's order, top to bottom
                 stack.enter_context(panel.hold_sync())
             yield
-
-    def _on_province(self, change: dict | None) -> None:
-        self._quiet = True
-        try:
-            self._fill_cities()
-        finally:
-            self._quiet = False
-        if self.dataset.large:  # all of China is drawn coarse, a province with its own counties
-            self._show_map()
-            self.detail.value = self.download.value = ""
-        else:
-            self._refresh()
-
-    def _on_city(self, change: dict | None) -> None:
-        # an official looking at one city starts from the plan of that jurisdiction
-        sel = self.selected_counties()
-        city = sel["city"].iloc[0] if self.city.value not in (None, ALL) and len(sel) else None
-        if city and self.dataset.large and self.province.value in (None, ALL):
-            # a city of all China: drawn with its province's own counties, not the coarse layer
-            chosen = self.city.value
-            self._quiet = True
-            try:
-                self.province.value = str(sel["province_adcode"].iloc[0])
-                self._fill_cities()
-                self.city.value = chosen
-            finally:
-                self._quiet = False
-            self._show_map()
-        wanted = self._own_profile.get(city)
-        if wanted and self.profile.value != wanted:
-            self.profile.value = wanted  # triggers _refresh
-        else:
-            self._refresh()
-
-    def _show_map(self) -> None:
-        """Compute, build the map for the selection's geometry, paint it and draw it."""
-        self.result = self.compute()
-        province = None if self.province.value in (None, ALL) else self.province.value
-        key = (id(self.dataset), province if self.dataset.large else None)
-        if key not in self._figures:  # a view seen before is restyled, not built again
-            figure = go.Figure(self.figure_for(self.dataset.geometry_for(province), self.result))
-            figure.layout.width = None  # the page's width
-            self._figures[key] = figure
-        self.figure = self._figures[key]
-        self.paint(self.result)
-        self.draw_map()
-
-    def draw_map(self) -> None:
-        """Send the map as Python holds it (``paint`` calls it once the map is restyled, before
-        the panels); ``layout.meta`` says which selection it shows."""
-        if self.figure is None:
-            return
-        self.figure.layout.meta = {
-            "province": self.province.value, "city": self.city.value, "year": self.year.value,
-            "profile": self.profile.value, "lang": self.lang,
-        }  # fmt: skip
-        self.map.show(self.figure)
 
     def _refresh(self, change: dict | None = None) -> None:
         self.result = self.compute()
