@@ -1,17 +1,60 @@
 // The dashboards' map: plotly.js (geo bundle, loaded above this code) drawing the figure
 // the kernel sends. `traces` and `plot_layout` come from the Python figure; the geometry comes
-// once in `geojson` and is put back wherever a trace says "@geojson". A click on a
-// county sends its location (adcode) to the kernel.
+// once, packed (geo_ids, geo_shape, geo_coords: see pack_geometry in mapwidget.py), and is put
+// back as GeoJSON wherever a trace says "@geojson". A click on a county sends its location
+// (adcode) to the kernel.
 const GEOJSON = "@geojson";
+const SCALE = 100000;
+
+function int32s(view) {
+  // a binary trait arrives as a DataView (or an ArrayBuffer); little-endian int32 either way
+  const buffer = view.buffer ?? view;
+  const offset = view.byteOffset ?? 0;
+  const length = (view.byteLength ?? buffer.byteLength) / 4;
+  if (offset % 4 === 0) return new Int32Array(buffer, offset, length);
+  return new Int32Array(buffer.slice(offset, offset + length * 4));
+}
+
+function unpack(ids, shapeView, coordsView) {
+  const shape = int32s(shapeView);
+  const coords = int32s(coordsView);
+  let s = 0;
+  let c = 0;
+  const features = ids.map((adcode) => {
+    const polygons = [];
+    for (let np = shape[s++]; np > 0; np--) {
+      const rings = [];
+      for (let nr = shape[s++]; nr > 0; nr--) {
+        const ring = new Array(shape[s++]);
+        for (let i = 0; i < ring.length; i++, c += 2) {
+          ring[i] = [coords[c] / SCALE, coords[c + 1] / SCALE];
+        }
+        rings.push(ring);
+      }
+      polygons.push(rings);
+    }
+    return {
+      type: "Feature",
+      properties: { adcode },
+      geometry: { type: "MultiPolygon", coordinates: polygons },
+    };
+  });
+  return { type: "FeatureCollection", features };
+}
 
 function render({ model, el }) {
   const gd = document.createElement("div");
   gd.style.width = "100%";
   el.appendChild(gd);
   let queued = false;
+  let geojson = null;
+  let stale = true; // the packed geometry changed since it was last unpacked
   const draw = () => {
     queued = false;
-    const geojson = model.get("geojson");
+    if (stale) {
+      geojson = unpack(model.get("geo_ids"), model.get("geo_shape"), model.get("geo_coords"));
+      stale = false;
+    }
     const data = model.get("traces").map((t) => (t.geojson === GEOJSON ? { ...t, geojson } : t));
     window.Plotly.react(gd, data, model.get("plot_layout"), model.get("config"));
   };
@@ -22,7 +65,13 @@ function render({ model, el }) {
     }
   };
   draw();
-  for (const name of ["geojson", "traces", "plot_layout", "config"]) {
+  for (const name of ["geo_ids", "geo_shape", "geo_coords"]) {
+    model.on(`change:${name}`, () => {
+      stale = true;
+      schedule();
+    });
+  }
+  for (const name of ["traces", "plot_layout", "config"]) {
     model.on(`change:${name}`, schedule);
   }
   gd.on("plotly_click", (event) => {
