@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import ast
 import io
+import math
 import pickle
+import re
 import zipfile
 from datetime import UTC, datetime
 
@@ -307,3 +309,15 @@ def test_unexpected_reader_failure_shows_no_internals(monkeypatch):
     assert "上传未成功" in shown and "报表.xlsx" in shown and "RuntimeError" in shown
     assert str(ROOT) not in shown and "boom" not in shown and "Traceback" not in shown
     assert dash.dataset.is_demo
+
+
+def test_every_upload_limit_agrees():
+    """The page's check, the kernel's and the server's websocket cap say the same 20 MB."""
+    notices = (ROOT / "toolkit/voila/templates/kuoyou/notices.html.j2").read_text(encoding="utf-8")
+    factors = re.search(r"const LIMIT = ([\d\s*]+);", notices).group(1).split("*")
+    assert math.prod(int(f) for f in factors) == MAX_UPLOAD_BYTES
+    mb = MAX_UPLOAD_BYTES // 2**20
+    assert notices.count(f"{mb} MB") == 2  # the Chinese and English notice
+    serve = (ROOT / "scripts/serve.sh").read_text(encoding="utf-8")
+    cap = int(re.search(r'"websocket_max_message_size": (\d+)', serve).group(1))
+    assert cap >= MAX_UPLOAD_BYTES + 2**20  # a file at the limit, and its message around it

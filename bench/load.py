@@ -1,0 +1,360 @@
+"""Load test: N concurrent dashboard sessions against a local Voila (loopback only).
+
+Each session is its own browser context in one headless Chromium (Debian's, offline:
+every non-local request is blocked and counted as an error). The sessions open the
+four dashboards in turn, all at once, on a ready server (pools filled, kernels idle);
+each waits for its first map (33 counties), then for ``--seconds`` chooses a city (平顶山市, 长治市, 济宁市, 全部城市:
+the map must show that city's counties) and a year (the map's ``layout.meta`` must
+say it), again and again. Every finished first map or repaint is a render; a
+timeout, an error box, the page's lost-connection notice, a console error or an
+uncaught page error is an error. Every 2 s the server's memory is sampled: the
+kernels' PSS summed (shared library pages shared out among them) and the server's
+RSS. At the end each page is closed as a tab is (``beforeunload``), and each
+session's kernel must be gone from the server within 30 s.
+
+Memory bound: each kernel may take 250 MB PSS (``bench/RESULTS.md``'s per-kernel
+goal; measured about 215 MB) and the server 500 MB RSS. Voila keeps ``pool_size``
+preheated kernels per dashboard and one for the landing page (``4 × pool + 1``, all
+running when the run starts), gives each opened page one of them and starts one in
+its place, so at most ``kernels at the start + sessions`` are alive:
+bound = that × 250 MB + 500 MB.
+
+Usage::
+
+    .venv/bin/python bench/load.py --sessions 20 --seconds 120 --pool 5 --write
+    .venv/bin/python bench/load.py --base http://127.0.0.1:8866 --sessions 3 --seconds 30 --json out.json
+
+Without ``--base`` it serves ``scripts/serve.sh`` itself (``POOL_SIZE=--pool``) on a
+free port and stops it afterwards. ``--write`` records the figures in the "Load test"
+section of ``bench/RESULTS.md`` (other sections are kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+from toolkit.testing import CHROMIUM, CHROMIUM_ARGS, MAP_DRAWN, serving
+from toolkit.widgets.landing import DASHBOARDS
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "RESULTS.md"
+BEGIN, END = "<!-- load test: begin -->", "<!-- load test: end -->"
+CITIES = [("平顶山市", 10), ("长治市", 12), ("济宁市", 11), ("全部城市", 33)]
+YEARS = [2023, 2022, 2024]
+SHOWN_YEAR = "y => (document.querySelector('.js-plotly-plot')?.layout?.meta || {}).year === y"
+KERNEL_MB, SERVER_MB = 250, 500
+STEP_TIMEOUT = 90_000  # ms for one repaint under load
+
+
+def server_pid(port: int) -> int:
+    """The PID of the dashboard server listening on ``port`` (toolkit.voila_server)."""
+    for entry in Path("/proc").iterdir():
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"toolkit.voila_server" in args and f"--port={port}".encode() in args:
+            return int(entry.name)
+    raise LookupError(f"no toolkit.voila_server on port {port}")
+
+
+def kernels_of(pid: int) -> list[int]:
+    """The ipykernel processes the server ``pid`` started."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            args = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"ipykernel_launcher" in args:
+            out.append(int(entry.name))
+    return out
+
+
+def memory(pid: int) -> dict:
+    """MB: the kernels' PSS summed, the server's RSS; and how many kernels there are."""
+    pss, kernels = 0.0, kernels_of(pid)
+    for k in kernels:
+        try:
+            text = Path(f"/proc/{k}/smaps_rollup").read_text()
+        except OSError:  # ended meanwhile
+            continue
+        pss += next(int(line.split()[1]) for line in text.splitlines() if line.startswith("Pss:"))
+    status = Path(f"/proc/{pid}/status").read_text()
+    rss = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+    return {"kernels": len(kernels), "kernel_pss_mb": pss / 1024, "server_rss_mb": rss / 1024}
+
+
+def settle(pid: int, kernels: int) -> None:
+    """Wait until the server runs ``kernels`` kernels and they are idle (the pools are filled:
+    the run measures sessions on a ready server, not its start)."""
+
+    def ticks() -> int:
+        total = 0
+        for k in kernels_of(pid):
+            try:
+                total += sum(
+                    int(x)
+                    for x in Path(f"/proc/{k}/stat").read_text().rsplit(")", 1)[1].split()[11:13]
+                )
+            except OSError:
+                continue
+        return total
+
+    while len(kernels_of(pid)) < kernels:
+        time.sleep(2)
+    while True:  # under 5 % of one core over 5 s: the notebooks have run
+        t = ticks()
+        time.sleep(5)
+        if ticks() - t < 0.05 * 5 * os.sysconf("SC_CLK_TCK"):
+            return
+
+
+def kernel_known(base: str, kernel: str) -> bool:
+    try:
+        urllib.request.urlopen(f"{base}/api/kernels/{kernel}", timeout=30)
+        return True
+    except urllib.error.HTTPError:
+        return False
+
+
+async def session(n: int, browser, base: str, seconds: float) -> dict:
+    """One official: open a dashboard, wait for the map, change city and year for ``seconds``."""
+    from playwright.async_api import Error
+
+    notebook = DASHBOARDS[n % len(DASHBOARDS)].notebook
+    rec = {"notebook": notebook, "first_map": None, "repaints": [], "errors": [], "kernel": None}
+    ctx = await browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = await ctx.new_page()
+    rec["ctx"], rec["page"] = ctx, page
+
+    def console(msg) -> None:
+        if msg.type == "error":
+            rec["errors"].append(f"console: {msg.text[:200]}")
+
+    async def only_local(route) -> None:
+        if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost"):
+            await route.continue_()
+        elif route.request.url.startswith("data:"):
+            await route.continue_()
+        else:
+            rec["errors"].append(f"asked the internet for {route.request.url[:120]}")
+            await route.abort()
+
+    page.on("console", console)
+    page.on("pageerror", lambda e: rec["errors"].append(f"page error: {str(e)[:200]}"))
+    await page.route("**/*", only_local)
+    t0 = time.perf_counter()
+    try:
+        await page.goto(f"{base}/voila/render/{notebook}", wait_until="domcontentloaded",
+                        timeout=300_000)  # fmt: skip
+        await page.wait_for_function(MAP_DRAWN, arg=33, timeout=300_000)
+        rec["first_map"] = time.perf_counter() - t0
+        config = await page.locator("#jupyter-config-data").text_content()
+        rec["kernel"] = json.loads(config)["kernelId"]
+        deadline = time.monotonic() + seconds
+        step, year = n, 2024
+        while time.monotonic() < deadline:
+            city, counties = CITIES[step % len(CITIES)]
+            year = next(y for y in YEARS[step % 3 :] + YEARS if y != year)
+            step += 1
+            rec["last"] = f"{city} {year}年 (step {step})"
+            t = time.perf_counter()
+            await page.get_by_label("城市", exact=True).select_option(label=city)
+            await page.wait_for_function(MAP_DRAWN, arg=counties, timeout=STEP_TIMEOUT)
+            rec["repaints"].append(time.perf_counter() - t)
+            t = time.perf_counter()
+            await page.get_by_label("年份", exact=True).select_option(label=f"{year}年")
+            await page.wait_for_function(SHOWN_YEAR, arg=year, timeout=STEP_TIMEOUT)
+            rec["repaints"].append(time.perf_counter() - t)
+            boxes = page.locator(".kuoyou-error, #kuoyou-notice")
+            if await boxes.count():
+                rec["errors"].append(f"error box: {(await boxes.first.inner_text())[:200]}")
+                break
+    except Error as e:
+        where = rec.get("last", "first map")
+        rec["errors"].append(f"{type(e).__name__} at {where}: {str(e).splitlines()[0][:160]}")
+    return rec
+
+
+async def sample(pid: int, samples: list, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        samples.append({"t": time.monotonic(), **memory(pid)})
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=2)
+        except TimeoutError:
+            pass
+
+
+async def drive(base: str, sessions: int, seconds: float, pid: int) -> dict:
+    from playwright.async_api import async_playwright
+
+    before = memory(pid)
+    samples: list = []
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(sample(pid, samples, stop))
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        t0 = time.monotonic()
+        recs = await asyncio.gather(*(session(n, browser, base, seconds) for n in range(sessions)))
+        wall = time.monotonic() - t0
+        for rec in recs:  # close as a tab is closed: the page asks for its kernel's shutdown
+            closed = asyncio.get_running_loop().create_future()
+            rec["page"].once("close", lambda _p, f=closed: f.done() or f.set_result(None))
+            await rec["page"].close(run_before_unload=True)
+            await asyncio.wait_for(closed, 30)
+            await rec.pop("ctx").close()
+            del rec["page"]
+        await browser.close()
+    stop.set()
+    await sampler
+    end = time.monotonic() + 30
+    left = [r["kernel"] for r in recs if r["kernel"]]
+    while left and time.monotonic() < end:
+        left = [k for k in left if kernel_known(base, k)]
+        await asyncio.sleep(1)
+    for r in recs:
+        if r["kernel"] in left:
+            r["errors"].append("its kernel outlived the page by 30 s")
+    return {"recs": recs, "samples": samples, "before": before, "wall": wall}
+
+
+def summary(run: dict, sessions: int, seconds: float, pool: int | None) -> dict:
+    recs, samples = run["recs"], run["samples"]
+    firsts = sorted(r["first_map"] for r in recs if r["first_map"] is not None)
+    repaints = sorted(x for r in recs for x in r["repaints"])
+    peak = max(samples, key=lambda s: s["kernel_pss_mb"] + s["server_rss_mb"])
+    most = max(s["kernels"] for s in samples)
+    allowed = run["before"]["kernels"] + sessions
+
+    def pct(xs: list[float], q: float) -> float | None:
+        return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))] if xs else None
+
+    return {
+        "sessions": sessions, "seconds": seconds, "pool": pool, "wall": run["wall"],
+        "rendered": len(firsts), "renders": len(firsts) + len(repaints),
+        "errors": [f"{r['notebook']}: {e}" for r in recs for e in r["errors"]],
+        "sessions_with_errors": sum(bool(r["errors"]) for r in recs),
+        "first_map_p50": pct(firsts, 0.5), "first_map_p95": pct(firsts, 0.95),
+        "first_map_max": firsts[-1] if firsts else None,
+        "repaint_p50": pct(repaints, 0.5), "repaint_p95": pct(repaints, 0.95),
+        "kernels_before": run["before"]["kernels"], "kernels_peak": most,
+        "kernels_allowed": allowed,
+        "peak_kernel_pss_mb": peak["kernel_pss_mb"], "peak_server_rss_mb": peak["server_rss_mb"],
+        "peak_total_mb": peak["kernel_pss_mb"] + peak["server_rss_mb"],
+        "bound_mb": allowed * KERNEL_MB + SERVER_MB,
+        "per_kernel_pss_mb": peak["kernel_pss_mb"] / max(peak["kernels"], 1),
+        "per_dashboard": {
+            nb: sum(r["notebook"] == nb for r in recs) for nb in sorted({r["notebook"] for r in recs})
+        },
+    }  # fmt: skip
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text()
+                .splitlines() if line.startswith("model name")), platform.processor())  # fmt: skip
+    mem = int(Path("/proc/meminfo").read_text().split()[1]) / 1024**2
+    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.platform()}"
+
+
+def section(s: dict, command: str, load_before: str, load_after: str) -> str:
+    f = lambda x: "—" if x is None else f"{x:.1f} s"  # noqa: E731
+    lines = [
+        BEGIN, "## Load test (`bench/load.py`)", "",
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- machine: {machine()}",
+        f"- command: `{command}`",
+        f"- load average (1, 5, 15 min) before / after: {load_before} / {load_after}",
+        "", "| what | measured |", "|---|---|",
+        f"| sessions (browser contexts, all opened at once) | {s['sessions']} "
+        f"({', '.join(f'{k} {v}' for k, v in s['per_dashboard'].items())}), pool {s['pool']} per dashboard |",
+        f"| driven for | {s['seconds']:.0f} s (the run took {s['wall']:.0f} s) |",
+        f"| sessions rendered (first map drawn) | {s['rendered']} of {s['sessions']} |",
+        f"| renders (first maps + city/year repaints) | {s['renders']} |",
+        f"| errors (timeouts, error boxes, console errors, kernels outliving their page) | "
+        f"{len(s['errors'])} in {s['sessions_with_errors']} sessions |",
+        f"| time to first map, p50 / p95 / max | {f(s['first_map_p50'])} / {f(s['first_map_p95'])} / "
+        f"{f(s['first_map_max'])} |",
+        f"| city or year repaint, p50 / p95 | {f(s['repaint_p50'])} / {f(s['repaint_p95'])} |",
+        f"| kernels: at the start / peak / allowed (at the start + sessions) | "
+        f"{s['kernels_before']} / {s['kernels_peak']} / {s['kernels_allowed']} |",
+        f"| memory at its peak: kernels' PSS + server RSS | {s['peak_kernel_pss_mb']:.0f} MB + "
+        f"{s['peak_server_rss_mb']:.0f} MB = {s['peak_total_mb']:.0f} MB "
+        f"({s['per_kernel_pss_mb']:.0f} MB per kernel) |",
+        f"| memory bound (allowed kernels × {KERNEL_MB} MB + {SERVER_MB} MB) | {s['bound_mb']:.0f} MB: "
+        f"{'met' if s['peak_total_mb'] <= s['bound_mb'] else '**not met**'} |",
+        "",
+        "The bound: 250 MB PSS is the per-kernel goal above (each kernel holds the demo data and its "
+        "dashboard); Voila runs the pool, its refills and one kernel per open page, so the kernel "
+        "count is bounded by the configuration, not by the traffic. Voila, the kernels and Chromium "
+        "(all sessions) share the machine's cores, so the times are those of an overloaded server.",
+    ]  # fmt: skip
+    if s["errors"]:
+        lines += ["", "Errors:", *(f"- {e}" for e in s["errors"][:20])]
+    return "\n".join([*lines, END]) + "\n"
+
+
+def write_section(text: str) -> None:
+    """Replace the load-test section of RESULTS.md (or add it at the end); keep the rest."""
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    if BEGIN in old and END in old:
+        head, rest = old.split(BEGIN, 1)
+        new = head + text.rstrip("\n") + rest.split(END, 1)[1]
+    else:
+        new = old.rstrip("\n") + "\n\n" + text
+    RESULTS.write_text(new, encoding="utf-8")
+
+
+def loadavg() -> str:
+    return ", ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sessions", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=120)
+    ap.add_argument("--pool", type=int, default=None, help="POOL_SIZE (default: sessions / 4)")
+    ap.add_argument("--base", help="an already running server (toolkit.voila_server)")
+    ap.add_argument("--json", type=Path, help="write the summary here")
+    ap.add_argument("--write", action="store_true", help="record it in bench/RESULTS.md")
+    args = ap.parse_args(argv)
+    pool = args.pool if args.pool is not None else -(-args.sessions // len(DASHBOARDS))
+    load_before = loadavg()
+    if args.base:
+        pid = server_pid(urlparse(args.base).port)
+        settle(pid, 0)
+        run = asyncio.run(drive(args.base, args.sessions, args.seconds, pid))
+        pool = None if args.pool is None else pool
+    else:
+        (ROOT / "artifacts").mkdir(exist_ok=True)
+        with serving(log=ROOT / "artifacts" / "load-voila.log", pool_size=pool) as base:
+            pid = server_pid(urlparse(base).port)
+            settle(pid, 4 * pool + 1)
+            run = asyncio.run(drive(base, args.sessions, args.seconds, pid))
+    s = summary(run, args.sessions, args.seconds, pool)
+    command = (
+        f".venv/bin/python bench/load.py --sessions {args.sessions} --seconds {args.seconds:g}"
+    )
+    command += f" --pool {pool}" if pool is not None else ""
+    text = section(s, command, load_before, loadavg())
+    print(text)
+    if args.json:
+        args.json.write_text(json.dumps(s, ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.write:
+        write_section(text)
+    return s
+
+
+if __name__ == "__main__":
+    main()
