@@ -346,9 +346,34 @@ def to_feature_collection(
         {'adcode': '140403'}
     """
     records = gdf[list(properties)].to_dict("records")
-    geoms = map(shapely.geometry.mapping, gdf.geometry.values)
     features = [
         {"type": "Feature", "properties": p, "geometry": g}
-        for p, g in zip(records, geoms, strict=True)
+        for p, g in zip(records, _geometries(gdf.geometry.values), strict=True)
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+def _geometries(geoms: np.ndarray) -> list[dict[str, Any]]:
+    """GeoJSON geometry dicts of (Multi)Polygons, built from shapely's vectorised accessors
+    (all China: 0.03 s instead of 0.3 s through ``shapely.geometry.mapping``)."""
+    kinds = shapely.get_type_id(geoms)
+    if not np.isin(kinds, (3, 6)).all():  # anything but Polygon / MultiPolygon
+        return [shapely.geometry.mapping(g) for g in geoms]
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    sizes = shapely.get_num_coordinates(rings)
+    points = shapely.get_coordinates(rings).tolist()
+    ends = np.cumsum(sizes).tolist()
+    ring_lists = [points[e - n : e] for e, n in zip(ends, sizes.tolist(), strict=True)]
+    polygons: list[list] = [[] for _ in range(len(parts))]
+    for ring, owner in zip(ring_lists, ring_of.tolist(), strict=True):
+        polygons[owner].append(ring)
+    shapes: list[list] = [[] for _ in range(len(geoms))]
+    for polygon, owner in zip(polygons, part_of.tolist(), strict=True):
+        shapes[owner].append(polygon)
+    return [
+        {"type": "Polygon", "coordinates": shape[0] if shape else []}
+        if kind == 3
+        else {"type": "MultiPolygon", "coordinates": shape}
+        for kind, shape in zip(kinds.tolist(), shapes, strict=True)
+    ]

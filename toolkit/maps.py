@@ -63,6 +63,22 @@ MAX_NAMED = 15
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 
 
+def with_geometry(fig: go.Figure, gdf: gpd.GeoDataFrame, trace: int = 0) -> go.Figure:
+    """Give trace ``trace`` of ``fig`` the counties of ``gdf`` as its ``geojson``; returns ``fig``.
+
+    Set on the built figure, not passed to the trace: ``go.Figure(trace)``
+    deep-copies every property, and all China's geometry is some 100,000
+    coordinate pairs (0.8 s of copying against 0.05 s).
+
+    >>> from toolkit import geo
+    >>> fig = with_geometry(go.Figure(go.Choropleth()), geo.read_counties(city="长治"))
+    >>> len(fig.data[0].geojson["features"])
+    12
+    """
+    fig.data[trace].geojson = to_feature_collection(gdf)
+    return fig
+
+
 def status_codes(status: pd.Series) -> np.ndarray:
     """Map status labels to 0..3 for a discrete colour scale (unknown → 数据缺失)."""
     lookup = {s: i for i, s in enumerate(STATUSES)}
@@ -144,7 +160,6 @@ def status_map(
     """
     colors = [STATUS_COLORS[s] for s in STATUSES]
     trace = go.Choropleth(
-        geojson=to_feature_collection(gdf),
         featureidkey="properties.adcode",
         locations=[],
         z=[],
@@ -162,7 +177,7 @@ def status_map(
         ),
         name="status",
     )
-    fig = go.Figure(trace)
+    fig = with_geometry(go.Figure(trace), gdf)
     if names:
         fig.add_trace(name_labels(gdf))
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
@@ -261,7 +276,6 @@ def value_map(
     names = hover_name if hover_name is not None else gdf.set_index("adcode")["name"]
     fig = go.Figure(
         go.Choropleth(
-            geojson=to_feature_collection(gdf),
             featureidkey="properties.adcode",
             locations=list(loc),
             z=values.to_numpy(),
@@ -272,6 +286,7 @@ def value_map(
             hovertemplate="%{text}：%{z:,}<extra></extra>",
         )
     )
+    with_geometry(fig, gdf)
     fig.update_geos(fitbounds="locations", visible=False)
     fig.update_layout(
         title=dict(text=title, x=0.01), height=height, margin=dict(l=0, r=0, t=40, b=0),
@@ -317,11 +332,11 @@ def share_map(
     (0.6, [0.55])
     """
     trace = go.Choropleth(
-        geojson=to_feature_collection(gdf), featureidkey="properties.adcode", locations=[], z=[],
+        featureidkey="properties.adcode", locations=[], z=[],
         marker_line_color="#495057", marker_line_width=0.6, name="share",
         colorbar=dict(tickformat=".0%", len=0.6, thickness=16, title=dict(text="")),
     )  # fmt: skip
-    fig = go.Figure(trace)
+    fig = with_geometry(go.Figure(trace), gdf)
     fig.add_trace(name_labels(gdf))
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
     fig.update_layout(

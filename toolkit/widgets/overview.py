@@ -24,7 +24,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .. import data, formats, maps, targets
-from ..geo import to_feature_collection
 from ..indicators import MET, MISSING, NOT_APPLICABLE, UNMET, summary
 from ..indicators.outlook import AT_RISK, OFF_TRACK
 from .dataset import DataSet
@@ -139,12 +138,12 @@ def count_map(
     [2]
     """
     trace = go.Choropleth(
-        geojson=to_feature_collection(gdf), featureidkey="properties.adcode", locations=[], z=[],
+        featureidkey="properties.adcode", locations=[], z=[],
         zmin=0, zmax=1, colorscale=COUNT_SCALE, marker_line_color="#495057", marker_line_width=0.6,
         colorbar=dict(dtick=1, len=0.6, thickness=16, title=dict(text=STRINGS["map_title"][0])),
         name="misses",
     )  # fmt: skip
-    fig = go.Figure(trace)
+    fig = maps.with_geometry(go.Figure(trace), gdf)
     fig.add_trace(maps.name_labels(gdf))
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
     fig.update_layout(height=height, margin=dict(l=0, r=0, t=8, b=0), font=dict(family=maps.FONT),

@@ -1,0 +1,242 @@
+"""National maps in Chromium: the county map alone, and the dashboards on all of China.
+
+Two measurements, written to the "National maps (issue 5)" section of
+``bench/RESULTS.md`` (the machine, the date, the command, medians of the runs):
+
+1. **The map alone** — a page served on loopback that loads the vendored
+   plotly.js geo bundle and the national county figure
+   (:func:`toolkit.maps.value_map` on the ``simplified="national"`` layer,
+   2,875 counties): navigation → every county drawn (first paint), then a
+   restyle of every county's value → redrawn, timed in the page. The payload
+   is the figure's JSON.
+2. **The dashboards** — ``scripts/serve.sh`` with ``KUOYOU_DATASET`` pointing
+   at the national benchmark data set (``bench/make_national.py --scale
+   national``; records stay Parquet, read by DuckDB): page → the national map
+   drawn (preheated kernel), then repaints: the year on the national view,
+   a province (山西省: its own 117 counties, a new geometry), a city in it
+   (长治市: restyle), and back to all China. Also the bytes of the first map's
+   widget messages (geometry packed, trace data).
+
+Run: ``.venv/bin/python bench/national_dashboards.py [--runs 5] [--data bench/out/national]``.
+Voila, its kernels and Chromium share the machine's cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.server
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+from results import loadavg, machine, now, write_section
+
+from toolkit import geo, maps
+from toolkit.testing import CHROMIUM, CHROMIUM_ARGS, MAP_DRAWN, serving
+from toolkit.widgets.mapwidget import BUNDLE
+
+ROOT = Path(__file__).resolve().parent.parent
+SECTION = "national-maps"
+DASHBOARDS = ("special_education.ipynb", "kindergartens.ipynb")
+VIEW = {"viewport": {"width": 1500, "height": 1000}}
+SHOWN = "() => (document.querySelector('.js-plotly-plot')?.layout?.meta || {})"
+
+PAGE = """<!doctype html><meta charset="utf-8"><div id="map" style="width:1400px"></div>
+<script src="plotly-geo.min.js"></script>
+<script>
+fetch("figure.json").then(r => r.json()).then(fig => {
+  const gd = document.getElementById("map");
+  return Plotly.newPlot(gd, fig.data, fig.layout, fig.config).then(() => {
+    window.drawn = performance.now();
+    const z = Array.from(gd.data[0].locations, (v, i) => (i % 7) / 7);
+    const t = performance.now();
+    return Plotly.restyle(gd, {z: [z]}).then(() => { window.restyled = performance.now() - t; });
+  });
+});
+</script>"""
+
+
+def med(xs: list[float]) -> str:
+    return f"{statistics.median(xs):.3f} s (n={len(xs)}, min {min(xs):.3f}, max {max(xs):.3f})"
+
+
+def map_alone(browser, runs: int) -> dict:
+    """Navigation → 2,875 counties drawn, and a restyle of every value, for the figure alone."""
+    g = geo.read_counties(simplified="national")
+    values = pd.Series(g["adcode"].str[:2].astype(float).to_numpy(), index=g["adcode"])
+    t = time.perf_counter()
+    fig = maps.value_map(g, values, title="全国县级示意（数值为代码前两位）")
+    build = time.perf_counter() - t
+    spec = json.loads(fig.to_json()) | {"config": maps.PLOT_CONFIG}
+    payload = json.dumps(spec, separators=(",", ":"))
+    folder = Path(tempfile.mkdtemp(prefix="kuoyou-map-"))
+    (folder / "index.html").write_text(PAGE, encoding="utf-8")
+    (folder / "figure.json").write_text(payload, encoding="utf-8")
+    (folder / "plotly-geo.min.js").write_bytes(BUNDLE.read_bytes())
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:  # no line per request
+            pass
+
+    handler = lambda *a: Quiet(*a, directory=str(folder))  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    first, restyle = [], []
+    try:
+        for _ in range(runs):
+            ctx = browser.new_context(**VIEW)
+            page = ctx.new_page()
+            t = time.perf_counter()
+            page.goto(url, wait_until="domcontentloaded")
+            page.wait_for_function(MAP_DRAWN, arg=len(g), timeout=60_000)
+            first.append(time.perf_counter() - t)
+            page.wait_for_function("() => window.restyled !== undefined", timeout=60_000)
+            restyle.append(page.evaluate("window.restyled") / 1000)
+            ctx.close()
+    finally:
+        server.shutdown()
+    return {"counties": len(g), "mb": len(payload) / 1e6, "build": build, "first": first,
+            "restyle": restyle}  # fmt: skip
+
+
+def _select(page, label: str, option: str) -> None:
+    page.get_by_label(label, exact=True).select_option(label=option)
+
+
+def dashboard_visit(browser, url: str, n_all: int, n_province: int) -> dict:
+    """One visit: first map, then year, province, city and back to all China (seconds)."""
+    ctx = browser.new_context(**VIEW)
+    page = ctx.new_page()
+    sizes: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: sizes.append(len(f))))
+    out = {}
+    t = time.perf_counter()
+    page.goto(url, wait_until="domcontentloaded", timeout=600_000)
+    page.wait_for_function(MAP_DRAWN, arg=n_all, timeout=600_000)
+    out["first"] = time.perf_counter() - t
+    out["received_mb"] = sum(sizes) / 1e6
+    year = page.evaluate(f"({SHOWN})().year")
+    other = page.evaluate(
+        "y => [...document.querySelectorAll('select')].flatMap(s => [...s.options])"
+        ".map(o => o.textContent).find(t => /^\\d{4}年$/.test(t) && t !== `${y}年`)",
+        year,
+    )
+    t = time.perf_counter()
+    _select(page, "年份", other)
+    page.wait_for_function(f"() => ({SHOWN})().year === {int(other[:4])}", timeout=120_000)
+    out["national"] = time.perf_counter() - t
+    t = time.perf_counter()
+    _select(page, "省份", "山西省")
+    page.wait_for_function(MAP_DRAWN, arg=n_province, timeout=120_000)
+    out["province"] = time.perf_counter() - t
+    t = time.perf_counter()
+    _select(page, "城市", "长治市")
+    page.wait_for_function(MAP_DRAWN, arg=12, timeout=120_000)
+    out["city"] = time.perf_counter() - t
+    t = time.perf_counter()
+    _select(page, "省份", "全部省份")
+    page.wait_for_function(MAP_DRAWN, arg=n_all, timeout=120_000)
+    out["back"] = time.perf_counter() - t
+    ctx.close()
+    return out
+
+
+def dashboards(browser, data: Path, runs: int, pause: float) -> dict:
+    import pandas as pd
+
+    counties = pd.read_parquet(data / "counties.parquet")
+    drawn = geo.read_counties(
+        adcodes=counties["adcode"].astype(str).tolist(), simplified="national"
+    )
+    n_all = len(drawn)
+    n_province = int((counties["province"] == "山西省").sum())
+    os.environ["KUOYOU_DATASET"] = str(data.resolve())
+    out = {}
+    log = ROOT / "bench" / "voila-national.log"
+    with serving(log=log, pool_size=1) as base:
+        for nb in DASHBOARDS:
+            visits = []
+            for _ in range(runs):
+                time.sleep(pause)  # the pool refills (fill_delay, then the notebook run)
+                visits.append(
+                    dashboard_visit(browser, f"{base}/voila/render/{nb}", n_all, n_province)
+                )
+            out[nb] = {k: [v[k] for v in visits] for k in visits[0]}
+    return out | {"n_all": n_all, "n_province": n_province}
+
+
+def section(alone: dict, dash: dict, meta: dict) -> str:
+    ok = lambda x, goal: "met" if statistics.median(x) <= goal else "**not met**"  # noqa: E731
+    lines = [
+        "## National maps (issue 5)",
+        "",
+        f"- date: {meta['date']}; machine: {meta['machine']}",
+        f"- command: `{meta['command']}`; load average before / after: {meta['load_before']} / {meta['load_after']}",
+        f"- data: `{meta['data']}` (bench/make_national.py --scale national: simulated records, real boundaries and 2020 census)",
+        "",
+        "| what | measured | goal |",
+        "|---|---|---|",
+        f"| national county map alone ({alone['counties']} counties, `maps.value_map`, national layer): figure JSON / build | {alone['mb']:.2f} MB / {alone['build']:.3f} s | ≤ 2.5 MB: {'met' if alone['mb'] <= 2.5 else '**not met**'} |",
+        f"| … first paint in Chromium (navigation → every county drawn, plotly.js geo bundle from loopback) | {med(alone['first'])} | ≤ 2 s: {ok(alone['first'], 2)} |",
+        f"| … restyle of every county's value (in the page) | {med(alone['restyle'])} | ≤ 0.5 s: {ok(alone['restyle'], 0.5)} |",
+    ]
+    for nb, r in dash.items():
+        if not isinstance(r, dict):
+            continue
+        lines += [
+            f"| dashboard `{nb}` on all China ({dash['n_all']} counties): page → national map, preheated | {med(r['first'])} | ≤ 3 s: {ok(r['first'], 3)} |",
+            f"| … widget messages received until the map is drawn | {statistics.median(r['received_mb']):.2f} MB | ≤ 2.5 MB map payload |",
+            f"| … repaint: another year, national view | {med(r['national'])} | ≤ 0.5 s: {ok(r['national'], 0.5)} |",
+            f"| … zoom to a province (山西省: its own {dash['n_province']} counties, new geometry) | {med(r['province'])} | ≤ 1 s: {ok(r['province'], 1)} |",
+            f"| … a city in it (长治市, restyle) | {med(r['city'])} | ≤ 0.3 s: {ok(r['city'], 0.3)} |",
+            f"| … back to all China (geometry sent again) | {med(r['back'])} | — |",
+        ]
+    lines += [
+        "",
+        "Notes: the dashboards draw with `toolkit.widgets.mapwidget.MapWidget`: geometry packed as int32 "
+        "buffers, trace data as JSON; a province's view is built once per kernel and restyled when shown "
+        "again. Voila, the kernel and Chromium share the machine's two cores.",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--data", type=Path, default=ROOT / "bench" / "out" / "national")
+    ap.add_argument(
+        "--pause",
+        type=float,
+        default=75.0,
+        help="seconds between dashboard visits (the pool refills: a national kernel takes about a minute to preheat)",
+    )
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args(argv)
+    if not (args.data / "counties.parquet").is_file():
+        sys.exit(f"{args.data} has no data set: run bench/make_national.py --scale national first")
+    from playwright.sync_api import sync_playwright
+
+    meta = {"date": now(), "machine": machine(), "load_before": loadavg(), "data": args.data,
+            "command": "python bench/national_dashboards.py " + " ".join(argv or sys.argv[1:])}  # fmt: skip
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        alone = map_alone(browser, args.runs)
+        print(json.dumps(alone), flush=True)
+        dash = dashboards(browser, args.data, args.runs, args.pause)
+        print(json.dumps(dash), flush=True)
+        browser.close()
+    meta["load_after"] = loadavg()
+    text = section(alone, dash, meta)
+    print(text)
+    if not args.no_write:
+        write_section(SECTION, text)
+
+
+if __name__ == "__main__":
+    main()

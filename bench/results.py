@@ -1,0 +1,68 @@
+"""What every benchmark writing into ``bench/RESULTS.md`` shares: its section, the machine, the load.
+
+Each benchmark owns one section of RESULTS.md, between an HTML comment that
+opens it and one that closes it; :func:`write_section` replaces that section
+(or appends it) and keeps every other one as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def markers(name: str) -> tuple[str, str]:
+    """The comments that open and close the section ``name``.
+
+    >>> markers("load")
+    ('<!-- begin: load -->', '<!-- end: load -->')
+    """
+    return f"<!-- begin: {name} -->", f"<!-- end: {name} -->"
+
+
+def write_section(name: str, text: str, path: Path = RESULTS) -> None:
+    """Put ``text`` (without markers) as section ``name`` of ``path``, keeping the others.
+
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "R.md"
+    >>> write_section("a", "one", p); write_section("b", "two", p); write_section("b", "2", p)
+    >>> text = p.read_text()
+    >>> "one" in text and "2" in text and "two" not in text
+    True
+    """
+    begin, end = markers(name)
+    block = f"{begin}\n{text.strip()}\n{end}"
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    if begin in old and end in old:
+        head, rest = old.split(begin, 1)
+        new = head + block + rest.split(end, 1)[1]
+    else:
+        new = old.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(new, encoding="utf-8")
+
+
+def loadavg() -> str:
+    """The 1, 5 and 15 minute load averages, as ``uptime`` prints them."""
+    return ", ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def machine() -> str:
+    """CPU, cores, memory and Python of this machine, for a results header."""
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")), platform.processor() or "?",
+    )  # fmt: skip
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.platform()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def now() -> str:
+    """The date and time in UTC, as the results give it."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
