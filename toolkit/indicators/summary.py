@@ -94,16 +94,6 @@ def _describe(rows: pd.DataFrame) -> pd.DataFrame:
     return out.reindex(columns=["rule", *cols, "measures"]).reset_index(drop=True)
 
 
-def _worst(statuses: pd.Series) -> str:
-    present = set(statuses)
-    return next((s for s in WORST_FIRST if s in present), MISSING)
-
-
-def _worst_outlook(outlooks: pd.Series) -> object:
-    present = set(outlooks.dropna())
-    return next((o for o in (OFF_TRACK, AT_RISK) if o in present), np.nan)
-
-
 def rule_cells(card: pd.DataFrame) -> pd.DataFrame:
     """One row per county and supported rule, its measures summarised.
 
@@ -127,14 +117,23 @@ def rule_cells(card: pd.DataFrame) -> pd.DataFrame:
             rows[col] = np.nan if col in ("outlook", "value", "target") else ""
     rows["measure"] = rows["measure"].astype(object).fillna("")
     rows["adcode"] = rows["adcode"].astype(str)
+    # the worst status and outlook as the lowest rank: one vectorised min, no per-group Python
+    status_rank = {s: i for i, s in enumerate(WORST_FIRST)}
+    outlook_rank = {OFF_TRACK: 0, AT_RISK: 1}
+    rows["status_rank"] = rows["status"].map(status_rank).fillna(len(WORST_FIRST))
+    rows["outlook_rank"] = rows["outlook"].map(outlook_rank)
+    rows["failing"] = (rows["status"] == UNMET).astype(int)
     group = rows.groupby(["adcode", "rule"], sort=False)
     out = group.agg(
         name=("name", "first"), indicator=("indicator", "first"), title=("title", "first"),
         unit=("unit", "first"), level=("level", "first"), source=("source", "first"),
-        status=("status", _worst), measures=("measure", "size"),
-        failing=("status", lambda s: int((s == UNMET).sum())),
-        outlook=("outlook", _worst_outlook), value=("value", "first"), target=("target", "first"),
+        status_rank=("status_rank", "min"), measures=("measure", "size"),
+        failing=("failing", "sum"), outlook_rank=("outlook_rank", "min"),
+        value=("value", "first"), target=("target", "first"),
     ).reset_index()  # fmt: skip
+    worst = dict(enumerate(WORST_FIRST))
+    out["status"] = out.pop("status_rank").astype(int).map(worst).fillna(MISSING)
+    out["outlook"] = out.pop("outlook_rank").map({0: OFF_TRACK, 1: AT_RISK})
     single = out["measures"] == 1
     out["value"] = out["value"].where(single)
     out["target"] = out["target"].where(single)

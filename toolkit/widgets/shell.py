@@ -118,6 +118,11 @@ class Dashboard(AreaSelection, CountyPanels):
     def before_first_paint(self) -> None:
         """Set a dashboard's own controls once the shell's are filled (optional)."""
 
+    def warm(self) -> None:
+        """Compute what a repaint of the current selection needs, touching no widget (used by
+        :meth:`prepare`); the map's result by default, a dashboard adds its panels' tables."""
+        self.compute()
+
     def scorecard(self, indicators: tuple[str, ...] | None = None) -> pd.DataFrame:
         """:func:`toolkit.check` for the current data, profile and year (computed once each).
 
@@ -137,7 +142,8 @@ class Dashboard(AreaSelection, CountyPanels):
         return self._cards[key]
 
     def prepare(self) -> None:
-        """Compute ahead what an official is likely to pick first: each city under its own plan.
+        """Compute ahead what an official is likely to pick first: each city under its own plan,
+        and the first view in every other year.
 
         Run after the page is shown (the dashboards' second cell); with preheated
         kernels it runs before anyone opens the page, so choosing a city repaints
@@ -164,10 +170,17 @@ class Dashboard(AreaSelection, CountyPanels):
                     self._fill_cities()
                     self.city.value = str(c.city_adcode)
                     self.profile.value = self._own_profile[c.city]
-                    self.compute()  # fills the dashboard's caches
+                    self.warm()  # fills the dashboard's caches
                 self.province.value = keep[0]
                 self._fill_cities()
                 self.city.value, self.profile.value = keep[1], keep[2]
+                shown = self.year.value
+                with self.year.hold_sync():  # the first view in every other year
+                    for _, y in self.year.options:
+                        if y not in (None, shown):
+                            self.year.value = y
+                            self.warm()
+                    self.year.value = shown
             self.result = self.compute()  # the shown selection's state again (from the cache)
             release_memory()
         finally:

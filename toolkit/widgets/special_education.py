@@ -109,6 +109,10 @@ class SpecialEducationDashboard(Dashboard):
                                            year=self.year.value)  # fmt: skip
         return res.merge(sel[["adcode", "city", "city_adcode"]], on="adcode", how="left")
 
+    def warm(self) -> None:
+        self.compute()
+        self.scorecard(indicators=SPED_RULES[2:])  # the rates and funding panel
+
     def figure_for(self, geometry, result: pd.DataFrame):
         label = data.DEMO_LABEL if self.dataset.is_demo else ""
         return maps.status_map(geometry, result, label=label, height=560, lang=self.lang)
