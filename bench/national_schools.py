@@ -41,16 +41,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from national_sizing import ANCHOR, CLOSE, OPEN, Calibration, expected_counts
 
-LEVELS = (
-    "幼儿园",
-    "小学",
-    "初中",
-    "九年一贯制",
-    "十二年一贯制",
-    "完全中学",
-    "高中",
-    "特殊教育学校",
-)
+from toolkit.data.schema import allowed_values
+
+#: The schema's school types, in its order (toolkit/schema.csv); CODES follow the same order.
+LEVELS = allowed_values("schools", "level")
 CODES = ("KG", "PS", "JS", "NS", "TS", "CS", "HS", "SE")
 KG, PS, JS, NS, TS, CS, HS, SE = range(8)
 STAGES = ("kg", "primary", "junior", "senior")

@@ -65,6 +65,16 @@ def read_schema(table: str | None = None) -> pd.DataFrame:
     return schema[schema["table"] == table].reset_index(drop=True)
 
 
+def allowed_values(table: str, column: str) -> tuple[str, ...]:
+    """The values a category column accepts, in the schema's order (empty if free).
+
+    >>> allowed_values("schools", "level")[:3]
+    ('幼儿园', '小学', '初中')
+    """
+    row = read_schema(table).set_index("column").loc[column]
+    return tuple(v for v in str(row["allowed"] or "").split("|") if v)
+
+
 def normalise_header(text: object) -> str:
     """A header as compared with the aliases: NFKC, no spaces or line breaks, lower case.
 

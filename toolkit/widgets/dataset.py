@@ -30,6 +30,7 @@ import ibis
 import pandas as pd
 
 from .. import data, engine, geo
+from ..data.schema import allowed_values
 from ..indicators.records import is_school_records, school_totals
 from .common import html_table, t
 
@@ -39,17 +40,8 @@ log = logging.getLogger(__name__)
 DATASET_ENV = "KUOYOU_DATASET"
 #: A data set with more counties than this is drawn province by province (see geometry_for).
 LARGE = 400
-#: School types in the order a county's school list shows them.
-LEVELS = (
-    "幼儿园",
-    "小学",
-    "初中",
-    "九年一贯制",
-    "十二年一贯制",
-    "完全中学",
-    "高中",
-    "特殊教育学校",
-)
+#: School types in the order a county's school list shows them: the schema's order.
+LEVELS = allowed_values("schools", "level")
 #: A county's school list shows at most this many schools.
 MAX_LISTED = 300
 #: Uploads above this size are refused before they are parsed (the kuoyou Voila template's
