@@ -90,6 +90,9 @@ def _parse_csv(path: Path, table: str) -> pd.DataFrame:
     dtypes = {c: _READ_DTYPES[d] for c, d in zip(cols["column"], cols["dtype"], strict=True)}
     frame = pd.read_csv(path, dtype=dtypes, encoding="utf-8-sig", keep_default_na=False,
                         na_values={c: [""] for c in dtypes})  # fmt: skip
+    for col in cols.loc[~cols["required"], "column"]:  # an optional column the demo lacks
+        if col not in frame.columns:  # (e.g. exchange_years) is blank, as in a bureau's file
+            frame[col] = pd.Series(pd.NA, index=frame.index, dtype=dtypes[col])
     missing = [c for c in cols["column"] if c not in frame.columns]
     if missing:
         script = "data/make_resources.py" if table == "resources" else "data/make_demo.py"
