@@ -206,14 +206,21 @@ def years(source: Any) -> list[int]:
     return sorted(int(y) for y in values)
 
 
-def progress(items: Iterable[T], desc: str, *, total: int | None = None) -> Iterator[T]:
+def progress(
+    items: Iterable[T], desc: str, *, total: int | None = None, enabled: bool = True
+) -> Iterator[T]:
     """``items`` with a progress bar that appears only if the loop runs over :data:`PROGRESS_AFTER` s.
 
-    In a notebook the bar is a widget (``tqdm.auto``), elsewhere a line on stderr.
+    In a notebook the bar is a widget (``tqdm.auto``), elsewhere a line on
+    stderr. ``enabled=False`` shows none: a dashboard's page must not receive a
+    bar that is closed afterwards (Voila then shows “model not found”).
 
     >>> list(progress([1, 2], "steps"))
     [1, 2]
     """
+    if not enabled:
+        yield from items
+        return
     from tqdm.auto import tqdm
 
     yield from tqdm(items, desc=desc, total=total, delay=PROGRESS_AFTER, leave=False)

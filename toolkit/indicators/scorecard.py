@@ -104,7 +104,7 @@ def _balance(t: dict, prof: Profile, by: str, year: int | None) -> pd.DataFrame:
     return out.assign(measure=out["section"] + "·" + out["measure"]).drop(columns="section")
 
 
-def _summarised(tables: dict, prof: Profile, memo: dict | None) -> dict:
+def _summarised(tables: dict, prof: Profile, memo: dict | None, progress: bool = True) -> dict:
     """The tables with every record table counted per county and year, once, on the engine.
 
     School records become their county totals, teacher records the rotation
@@ -123,7 +123,9 @@ def _summarised(tables: dict, prof: Profile, memo: dict | None) -> dict:
     if "resources" in tables:
         steps.append((("resource_stats", prof.id), "resource_stats",
                       lambda: resource_stats(tables["resources"], prof)))  # fmt: skip
-    for key, name, compute in engine.progress(steps, "汇总记录 / counting records"):
+    for key, name, compute in engine.progress(
+        steps, "汇总记录 / counting records", enabled=progress
+    ):
         if key not in memo:
             memo[key] = compute()
         out[name] = memo[key]
@@ -194,6 +196,7 @@ def check(
     year: int | None = None,
     with_outlook: bool = True,
     memo: dict | None = None,
+    progress: bool = True,
 ) -> pd.DataFrame:
     """Check every rule of ``profile`` against ``data``; one row per county and rule.
 
@@ -205,7 +208,8 @@ def check(
     number and a deadline get ``outlook`` and ``projected`` (value at the deadline),
     from the years up to ``year``. ``memo`` (a dict kept by the caller for the
     same ``data``) keeps each year's computations, so checking another year or
-    the same profile again reuses them.
+    the same profile again reuses them. A step over two seconds (counting a
+    national roster) shows a progress bar unless ``progress=False``.
 
     >>> from toolkit import data
     >>> card = check(data.load_demo(), "济宁")
@@ -217,7 +221,7 @@ def check(
     counties = tables.get("counties")
     if counties is None:
         raise ValueError("data 需要 counties 表 / data needs a counties table")
-    tables = _summarised(tables, prof, memo)
+    tables = _summarised(tables, prof, memo, progress)
     frames, done = [], {}
     wanted = {r.indicator for r in prof.rules}
     rules = _rules_by_key(prof)

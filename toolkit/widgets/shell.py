@@ -137,7 +137,11 @@ class Dashboard(AreaSelection, CountyPanels):
                     prof, rules=tuple(r for r in prof.rules if r.indicator in indicators)
                 )
             self._cards[key] = check(
-                self.dataset.tables, prof, year=self.year.value, memo=self.dataset.memo
+                self.dataset.tables,
+                prof,
+                year=self.year.value,
+                memo=self.dataset.memo,
+                progress=False,  # no bar in a dashboard's page
             )
         return self._cards[key]
 
