@@ -112,6 +112,11 @@ def _summarised(tables: dict, prof: Profile, memo: dict | None, progress: bool =
     moments; ``memo`` keeps them for the same data.
     """
     memo = {} if memo is None else memo
+    # only the tables some rule of the profile reads: a national roster is not counted for
+    # a profile without a teacher rule
+    wanted = {name for r in prof.rules if r.indicator in RUNNERS
+              for option in RUNNERS[r.indicator][0] for name in option}  # fmt: skip
+    tables = {k: v for k, v in tables.items() if k in wanted or k == "counties"}
     out = dict(tables)
     steps = []
     if "schools" in tables and is_school_records(tables["schools"]):
