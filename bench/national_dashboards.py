@@ -79,6 +79,7 @@ def map_alone(browser, runs: int) -> dict:
     (folder / "index.html").write_text(PAGE, encoding="utf-8")
     (folder / "figure.json").write_text(payload, encoding="utf-8")
     (folder / "plotly-geo.min.js").write_bytes(BUNDLE.read_bytes())
+
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args) -> None:  # no line per request
             pass

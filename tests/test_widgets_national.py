@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from toolkit import engine, geo
-from toolkit.widgets import dataset as dataset_module
 from toolkit.widgets import (
     KindergartenDashboard,
     SpecialEducationDashboard,
     TeachersDashboard,
 )
+from toolkit.widgets import dataset as dataset_module
 from toolkit.widgets.dataset import DataSet
 
 ROOT = Path(__file__).resolve().parents[1]
