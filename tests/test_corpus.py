@@ -25,7 +25,7 @@ import pytest
 from openpyxl import load_workbook
 
 from toolkit import data
-from toolkit.data import DataError, files
+from toolkit.data import DataError, csvfile
 from toolkit.data.xlsx import read_sheets
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -195,7 +195,7 @@ def test_a_record_wider_than_the_first_thousand_is_read_by_the_csv_module():
 
 
 def test_a_csv_above_the_size_limit_is_refused_with_what_to_do(monkeypatch):
-    monkeypatch.setattr(files, "MAX_TEXT_BYTES", 1_000)
+    monkeypatch.setattr(csvfile, "MAX_TEXT_BYTES", 1_000)
     text = (
         "学校标识码,学校名称,区县代码,学段,办学性质,在校生数\n"
         + "P1,一小,140403,小学,公办,1\n" * 60

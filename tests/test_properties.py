@@ -1,9 +1,18 @@
-"""Invariants of the share indicators, on random kindergarten tables (hypothesis)."""
+"""Invariants, on random data (hypothesis): share indicators on random kindergarten tables;
+every reader and ``toolkit.check()`` on random bureau files (tests/strategies.py)."""
 
+import csv as _csv
+import io as _io
+
+import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import SCHEMA, TableFile, table_file, workbook
 
+import toolkit
+from toolkit import adcodes, data
+from toolkit.data import DataError, csvfile
 from toolkit.indicators import public_kindergarten_share, special_education
 
 CODES = ["900001", "900002", "900003", "900004"]
@@ -140,3 +149,89 @@ def test_shares_read_in_unit_interval(rows):
     rate = df["disabled_enrolment_rate"].dropna()
     assert ((rate >= 0) & (rate <= 1)).all()
     assert (df["kg_enrolment"].dropna() >= 0).all()
+
+
+# --- every reader and check(), on random tables with the headers bureaus write -------------------
+def _values_are_canonical(table: str, df: pd.DataFrame) -> None:
+    """What any table a reader returns holds, whatever the input."""
+    spec = SCHEMA[SCHEMA["table"] == table].set_index("column")
+    for column, s in spec.iterrows():
+        values = df[column].dropna()
+        if s["dtype"] == "share":
+            assert ((values >= 0) & (values <= 1)).all(), column
+        elif s["dtype"] in ("int", "float"):
+            assert (values >= 0).all(), column
+        elif s["dtype"] == "category":
+            assert set(values) <= set(s["allowed"].split("|")), column
+        if s["required"] and not (table == "counties" and column in ("name", "population")):
+            assert df[column].notna().all(), column
+    if len(df):
+        assert (adcodes.recode(df["adcode"])["status"] == "current").all()
+    if "year" in df:
+        assert df["year"].dropna().between(1900, 2099).all()
+
+
+@settings(max_examples=120, deadline=None)
+@given(table_file())
+def test_every_reader_accounts_for_every_row_of_any_file(f: TableFile):
+    try:
+        df = data.read_table(f.content, f.table, name=f.name)
+    except DataError as e:
+        message = str(e)
+        zh, _, en = message.partition(" / ")
+        assert f.name in zh and f.name in en  # which file, in both languages
+        report = getattr(e, "report", None)
+        if report is None:  # only a missing required column fails a file as a whole
+            assert not f.has_required and "缺少必需的列" in message
+            return
+        assert report.rows_used == 0
+    else:
+        report = df.attrs["report"]
+        assert 0 < len(df) <= report.rows_used
+        _values_are_canonical(f.table, df)
+    assert report.rows_read == f.rows_read
+    assert report.rows_used + report.rows_rejected == report.rows_read
+    rows = set(range(f.first_row, f.first_row + f.rows_read))
+    assert set(report.rejected["row"]) <= rows and set(report.repaired["row"]) <= rows
+
+
+PROFILES = ["national", "长治", "平顶山", "济宁"]
+
+
+@settings(max_examples=12, deadline=None)
+@given(workbook(), st.sampled_from(PROFILES))
+def test_check_runs_on_every_workbook_the_readers_accept(raw, profile):
+    try:
+        book = data.read_workbook(raw, name="随机.xlsx")
+    except DataError as e:
+        assert "随机.xlsx" in str(e)
+        return
+    for report in book.reports.values():
+        assert report.rows_used + report.rows_rejected == report.rows_read
+    card = toolkit.check(book, profile)
+    assert set(card["adcode"]) <= set(book.counties["adcode"])
+    shares = card.loc[card["unit"] == "share", "value"].dropna()
+    assert ((shares >= 0) & (shares <= 1)).all()
+    assert card["status"].notna().all()
+
+
+CSV_TEXT = st.text(st.sampled_from(list('ab1 ,"\n\r合\t;')), max_size=5)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(CSV_TEXT, min_size=1, max_size=4), min_size=1, max_size=8))
+def test_the_three_csv_parsers_read_the_same_cells(rows):
+    buf = _io.StringIO()
+    _csv.writer(buf).writerows(rows)
+    text = buf.getvalue()
+    dialect = _csv.excel
+    reference = csvfile.module_cells(text, dialect, "t.csv")  # the csv module: reads anything
+    width = len(reference.columns)
+    for parse in (csvfile.arrow_cells, csvfile.pandas_cells):
+        try:
+            got = parse(text.encode(), dialect, width)
+        except Exception:  # noqa: BLE001 - a parser may refuse; then the next one reads
+            continue
+        assert got.shape == reference.shape, parse.__name__
+        same = got.fillna("").to_numpy() == reference.fillna("").to_numpy()
+        assert np.all(same), (parse.__name__, got, reference)

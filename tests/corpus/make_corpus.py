@@ -315,6 +315,10 @@ def values(out: Path) -> None:
          "P2,二小,140403,小学,公办,-1", "P3,三小,140403,小学,公办,30")  # fmt: skip
     _csv(out, "semicolon.csv", SCHOOLS.replace(",", ";"), "P1;一小;140403;小学;公办;10",
          "P2;二小;140404;小学;公办;20")  # fmt: skip
+    _csv(out, "placeholders.csv", SCHOOLS, "P1,一小,140403,小学,公办,-", "P2,二小,—,小学,公办,10",
+         "P3,三小,140403,/,公办,10", "P4,四小,140403,小学,公办,nan", "P5,五小,140403,小学,公办,10")  # fmt: skip
+    _csv(out, "counties_code_or_name.csv", "区县代码,县区名称,常住人口", "140403,潞州区,895280",
+         ",沁县,138578", "140404,,319660", ",,100")  # fmt: skip
     _csv(out, "missing_required.csv", "学校标识码,学校名称,区县代码,在校生数", "P1,一小,140403,10")
     _csv(out, "extra_columns.csv", f"序号,{SCHOOLS},备注,联系电话", "1,P1,一小,140403,小学,公办,10,新建,0355-1",
          "2,P2,二小,140404,小学,公办,20,,")  # fmt: skip

@@ -73,14 +73,26 @@ class DataError(ValueError):
         super().__init__(f"{head_zh}{problem}。{zh} / {head_en}{en}")
 
 
-@dataclass
+@dataclass(eq=False)
 class Report:
     """How a file was read: counts, rejected rows, repaired cells, ignored columns.
 
     Attribute and key access both work (``report.rows_read`` or ``report["rows_read"]``).
     ``rejected`` has one row per problem (a row can have several); ``rows_rejected``
     counts rows. ``repaired`` lists cells the reader changed and kept.
+
+    A report is a record of one reading, shared by every frame derived from the
+    table (pandas copies ``attrs`` on each operation and compares them when
+    concatenating): it is not copied, and it equals only itself.
+
+    >>> import copy
+    >>> r = Report("a.csv", None, "schools")
+    >>> copy.deepcopy(r) is r, r == Report("a.csv", None, "schools")
+    (True, False)
     """
+
+    def __deepcopy__(self, memo: dict) -> Report:
+        return self
 
     file: str
     sheet: str | None

@@ -6,9 +6,10 @@ an .xlsx workbook (:mod:`toolkit.data.xlsx`) or a Parquet file into a
 below it as raw cells (one DataFrame column per column of the file), each with
 the row number Excel shows for it (a line break inside a quoted CSV cell does
 not start a new row). The file type is read from the bytes, not the extension:
-a web page saved as ``.xls``, a PDF or an old ``.xls`` is named as such. CSV
-files up to :data:`MAX_TEXT_BYTES` are read in chunks, so a national roster of
-a few million rows fits in memory; a larger one is refused with what to do.
+a web page saved as ``.xls``, a PDF or an old ``.xls`` is named as such. Text
+files are parsed by :mod:`toolkit.data.csvfile` (a national roster of a few
+million rows in seconds; above ``csvfile.MAX_TEXT_BYTES`` refused with what to
+do), workbooks by :mod:`toolkit.data.xlsx`.
 
 Example
 -------
@@ -21,27 +22,22 @@ Example
 
 from __future__ import annotations
 
-import csv
 import io
-import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
+from . import csvfile
+from .csvfile import padded
 from .errors import DataError
 from .schema import match_header, read_schema
 from .xlsx import MAX_RATIO, MAX_UNZIPPED, read_sheets  # noqa: F401 (limits documented here too)
 
 #: Rows scanned for the header row (title rows above it are skipped).
 HEADER_SCAN = 30
-#: A CSV (text) file may be at most this large; larger files are refused with what to do.
-MAX_TEXT_BYTES = 400_000_000
-#: CSV records parsed per chunk (each chunk becomes Arrow-backed text columns).
-CSV_CHUNK = 200_000
 
 
 @dataclass
@@ -88,123 +84,6 @@ def _read_bytes(source: str | Path | IO[bytes] | bytes) -> tuple[bytes, str]:
         raise DataError(f"找不到文件 / file not found: {path}", file=str(path),
                         zh="请检查路径。", en="Check the path.")  # fmt: skip
     return path.read_bytes(), str(path)
-
-
-def _decode(raw: bytes, file: str) -> tuple[str, str]:
-    if len(raw) > MAX_TEXT_BYTES:
-        mb, limit = len(raw) / 1e6, MAX_TEXT_BYTES / 1e6
-        raise DataError(
-            f"文件过大（{mb:,.0f} MB，上限 {limit:,.0f} MB）", file=file,
-            zh="请按地市、县区或年份拆分成多个文件分别读取，或删去不需要的列后重试。",
-            en=f"The file is {mb:,.0f} MB, above the {limit:,.0f} MB limit: split it by city, "
-               "county or year and read the parts one by one, or drop columns you do not need.",
-        )  # fmt: skip
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return raw.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            pass  # a BOM-like start of something else: try the others
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(enc), enc
-        except UnicodeDecodeError:
-            continue
-    raise DataError(
-        "文件编码无法识别", file=file,
-        zh="请另存为 UTF-8 或 GBK 编码的 CSV，或 .xlsx。",
-        en="Unknown text encoding: save as UTF-8 or GBK CSV, or as .xlsx.",
-    )  # fmt: skip
-
-
-def _csv_cells(sample: str, utf8: bytes, file: str) -> pd.DataFrame:
-    """Every CSV record as a row of text cells (Arrow-backed, blanks as missing).
-
-    ``utf8`` is the file as UTF-8 bytes and ``sample`` its first characters
-    (for the delimiter). Arrow's parser reads a rectangular file (every record
-    as wide as the widest of the first thousand: a machine export) in a couple
-    of seconds per 200 MB; pandas' C parser one with shorter records; Python's
-    csv module anything wider, in chunks, and says at which line it fails.
-    All three keep blank lines as rows, so rows are numbered as Excel shows them.
-    """
-    try:
-        dialect = csv.Sniffer().sniff(sample[:20000], delimiters=",\t;|")
-    except csv.Error:
-        dialect = csv.excel
-    head = csv.reader(io.StringIO(sample, newline=""), dialect)
-    width = 0
-    try:
-        for row in itertools.islice(head, 1000):
-            width = max(width, len(row))
-    except csv.Error:
-        width = 0  # the csv module below names the line
-    if width:
-        try:
-            return _arrow_csv(utf8, dialect, width)
-        except (pa.ArrowInvalid, ValueError):
-            pass  # a short or wide record, or a quirk: the next parser reads it
-        try:
-            return pd.read_csv(
-                io.BytesIO(utf8), encoding="utf-8", sep=dialect.delimiter,
-                quotechar=dialect.quotechar, doublequote=dialect.doublequote,
-                escapechar=dialect.escapechar, skipinitialspace=dialect.skipinitialspace,
-                header=None, names=range(width), index_col=False, dtype="str",
-                keep_default_na=False, na_values=[""], skip_blank_lines=False, engine="c",
-            )  # fmt: skip
-        except (pd.errors.ParserError, ValueError, csv.Error):
-            pass  # a wider record further down, or a quirk: the csv module reads it
-    text = utf8.decode("utf-8")
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    chunks: list[pd.DataFrame] = []
-    try:
-        while buf := list(itertools.islice(reader, CSV_CHUNK)):
-            chunks.append(_text_frame(buf))
-    except csv.Error as e:
-        raise DataError(f"CSV 格式错误（{e}）", file=file, row=reader.line_num,
-                        zh="请在 Excel 中打开并另存为 CSV 或 .xlsx 后重试。",
-                        en=f"Malformed CSV ({e}) at line {reader.line_num}: open it in Excel and "
-                           "save it again.") from None  # fmt: skip
-    if not chunks:
-        return pd.DataFrame()
-    width = max(len(c.columns) for c in chunks)
-    columns = {}
-    for j in range(width):
-        parts = [c[j] if j in c else pd.Series(np.nan, index=c.index, dtype="str") for c in chunks]
-        columns[j] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    return pd.DataFrame(columns)
-
-
-def _arrow_csv(utf8: bytes, dialect: Any, width: int) -> pd.DataFrame:
-    from pyarrow import csv as arrow_csv
-
-    names = [str(j) for j in range(width)]
-    table = arrow_csv.read_csv(
-        io.BytesIO(utf8),
-        read_options=arrow_csv.ReadOptions(column_names=names),
-        parse_options=arrow_csv.ParseOptions(
-            delimiter=dialect.delimiter, quote_char=dialect.quotechar or False,
-            double_quote=dialect.doublequote, escape_char=dialect.escapechar or False,
-            newlines_in_values=dialect.quotechar is not None and dialect.quotechar.encode() in utf8,
-            ignore_empty_lines=False,
-        ),
-        convert_options=arrow_csv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=True,
-            quoted_strings_can_be_null=True, null_values=[""],
-        ),
-    )  # fmt: skip
-    return pd.DataFrame({j: table.column(n).to_pandas().astype("str") for j, n in enumerate(names)})
-
-
-def _text_frame(rows: list[list[str]]) -> pd.DataFrame:
-    frame = pd.DataFrame(padded(rows), dtype=object) if rows else pd.DataFrame()
-    return frame.astype("str") if len(frame.columns) else frame
-
-
-def padded(rows: list[list[Any]]) -> list[list[Any]]:
-    """Rows of one width: short rows (ragged CSV lines, short sheet rows) end in blanks."""
-    width = max(map(len, rows), default=0)
-    if all(len(r) == width for r in rows):
-        return rows
-    return [r if len(r) == width else [*r, *([None] * (width - len(r)))] for r in rows]
 
 
 def blank_cells(frame: pd.DataFrame) -> pd.DataFrame:
@@ -328,14 +207,14 @@ def open_grid(
         best = max(scored, key=lambda x: x[0])[1]
         cells = pd.DataFrame(padded(best.rows), dtype=object) if best.rows else pd.DataFrame()
         return _grid(file, best.title, cells, table, notes, best.formulas, best.merged)
-    text, enc = _decode(raw, file)
+    text, enc = csvfile.decode(raw, file)
     if "\x00" in text[:1000]:
         raise DataError("这不是文本表格（含二进制内容）", file=file, zh="请上传 Excel（.xlsx）或 CSV 文件。",
                         en="Binary content, not a CSV: upload an .xlsx or CSV file.")  # fmt: skip
     sample = text[:1_000_000]
     utf8 = raw.removeprefix(b"\xef\xbb\xbf") if enc == "utf-8-sig" else text.encode("utf-8")
     del text, raw  # the parser needs the bytes only: half the memory of the decoded text
-    cells = _csv_cells(sample, utf8, file)
+    cells = csvfile.cells(sample, utf8, file)
     grid = _grid(file, None, cells, table, notes)
     grid.encoding = enc
     return grid

@@ -26,12 +26,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO
 
+import numpy as np
 import pandas as pd
 
 from .. import adcodes
 from .checks import KEYS, PARTS, Rows, blank_total_and_note_rows, check_parts, duplicates, identify
 from .errors import REJECTED_COLUMNS, REPAIRED_COLUMNS, DataError, Report
-from .files import Grid, blank_cells, open_grid
+from .files import Grid, open_grid
 from .schema import header_scale, read_schema
 from .values import (
     Cleaned,
@@ -97,6 +98,7 @@ def read_table(
     blank_total_and_note_rows(grid.cells, rows, grid.blank)
     skip = list(rows.dead())  # blank, totals and note rows: one reason each, not one per cell
     clean = pd.DataFrame(index=raw.index)
+    bad_cells: dict[str, np.ndarray] = {}
     headers = {canon: written for written, canon in grid.columns.items()}
     for col in raw.columns:
         spec = schema.loc[col]
@@ -108,7 +110,7 @@ def read_table(
             )
         done: Cleaned = clean_column(_cleaner(spec, table, scale), raw[col])
         bad = _cell_problems(grid, col, spec, done.bad)
-        is_bad = (bad != "").to_numpy(bool)
+        is_bad = bad_cells[col] = (bad != "").to_numpy(bool)
         for i in bad.index[is_bad].difference(skip):
             if spec["required"]:
                 rows.reject(i, spec["header_zh"], bad[i], raw.at[i, col])
@@ -119,10 +121,19 @@ def read_table(
             rows.repair(i, spec["header_zh"], raw.at[i, col], done.values[i], done.changed[i])
         clean[col] = done.values.where(~is_bad) if bad is not done.bad else done.values
     for col in schema.index[schema["required"]].intersection(clean.columns):
-        blank = clean[col].isna() & blank_cells(raw[[col]])[col]
-        for i in clean.index[blank.to_numpy(bool)].difference(skip):
-            rows.reject(i, schema.at[col, "header_zh"], "必填项为空 / required value is blank")
+        if table == "counties" and col in ("adcode", "name"):
+            continue  # either identifies a county: checked once both are known (below)
+        blank = clean[col].isna().to_numpy(bool) & ~bad_cells[col]  # "", "-", "/", "nan" …
+        for i in clean.index[blank].difference(skip):
+            rows.reject(i, schema.at[col, "header_zh"], "必填项为空 / required value is blank",
+                        raw.at[i, col])  # fmt: skip
     clean = identify(clean, table, rows, province, city)
+    if table == "counties":
+        unknown = clean["adcode"].isna() & ~clean.index.isin(list(rows.dead()))
+        for i in clean.index[unknown.to_numpy(bool)]:
+            rows.reject(
+                i, "行政区划代码", "区划代码和县区名称都为空 / neither a county code nor a name"
+            )
     check_parts(clean, rows, schema)
     clean = duplicates(clean, table, rows, schema)
     dead = rows.dead()
