@@ -35,20 +35,19 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import time
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
+
+from results import loadavg, machine, now, write_section
 
 from toolkit.testing import CHROMIUM, CHROMIUM_ARGS, MAP_DRAWN, serving
 from toolkit.widgets.landing import DASHBOARDS
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "RESULTS.md"
-BEGIN, END = "<!-- load test: begin -->", "<!-- load test: end -->"
+SECTION = "load-test"  # its section of RESULTS.md
 CITIES = [("平顶山市", 10), ("长治市", 12), ("济宁市", 11), ("全部城市", 33)]
 YEARS = [2023, 2022, 2024]
 SHOWN_YEAR = "y => (document.querySelector('.js-plotly-plot')?.layout?.meta || {}).year === y"
@@ -261,18 +260,11 @@ def summary(run: dict, sessions: int, seconds: float, pool: int | None) -> dict:
     }  # fmt: skip
 
 
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text()
-                .splitlines() if line.startswith("model name")), platform.processor())  # fmt: skip
-    mem = int(Path("/proc/meminfo").read_text().split()[1]) / 1024**2
-    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.platform()}"
-
-
 def section(s: dict, command: str, load_before: str, load_after: str) -> str:
     f = lambda x: "—" if x is None else f"{x:.1f} s"  # noqa: E731
     lines = [
-        BEGIN, "## Load test (`bench/load.py`)", "",
-        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "## Load test (`bench/load.py`)", "",
+        f"- date: {now()}",
         f"- machine: {machine()}",
         f"- command: `{command}`",
         f"- load average (1, 5, 15 min) before / after: {load_before} / {load_after}",
@@ -302,22 +294,7 @@ def section(s: dict, command: str, load_before: str, load_after: str) -> str:
     ]  # fmt: skip
     if s["errors"]:
         lines += ["", "Errors:", *(f"- {e}" for e in s["errors"][:20])]
-    return "\n".join([*lines, END]) + "\n"
-
-
-def write_section(text: str) -> None:
-    """Replace the load-test section of RESULTS.md (or add it at the end); keep the rest."""
-    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if BEGIN in old and END in old:
-        head, rest = old.split(BEGIN, 1)
-        new = head + text.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    RESULTS.write_text(new, encoding="utf-8")
-
-
-def loadavg() -> str:
-    return ", ".join(Path("/proc/loadavg").read_text().split()[:3])
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -352,7 +329,7 @@ def main(argv: list[str] | None = None) -> dict:
     if args.json:
         args.json.write_text(json.dumps(s, ensure_ascii=False, indent=1), encoding="utf-8")
     if args.write:
-        write_section(text)
+        write_section(SECTION, text)
     return s
 
 

@@ -32,10 +32,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import datetime as dt
 import json
 import os
-import platform
 import pstats
 import resource
 import statistics
@@ -49,13 +47,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from results import loadavg, machine, now, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "RESULTS.md"
 DEFAULT_DATA = ROOT / "bench" / "out" / "national"
-BEGIN, END = "<!-- national scale (issue 5): begin -->", "<!-- national scale (issue 5): end -->"
+SECTION = "national-scale"  # its section of RESULTS.md
 STEPS = ("read", "figure", "check", "rotation", "cv")
 YEAR, PROFILE = 2024, "national"
+#: The plan check() is measured with: 金华's reads every record table (schools, teachers,
+#: resources); check() counts only the tables a profile's rules read, so the national profile
+#: (schools only) is timed beside it.
+CHECK_PROFILE = "jinhua"
 #: Goals of issue 5 §4 (seconds, bytes).
 GOALS = {"read": 0.3, "figure_bytes": 2.5e6, "figure_build": 0.5, "check": 20.0,
          "check_rss_mb": 4096, "rotation": 5.0, "cv": 3.0}  # fmt: skip
@@ -121,10 +123,6 @@ def fresh(child: str, data: Path | None = None, out: Path | None = None, **extra
     return json.loads(res.stdout.strip().splitlines()[-1]) | {"wall": wall}
 
 
-def loadavg() -> str:
-    return ", ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
 def wait_for_load(limit: float, max_seconds: float, step: float = 30) -> float:
     """Sleep until the 1-minute load average is below ``limit`` (at most ``max_seconds``);
     the seconds waited."""
@@ -133,14 +131,6 @@ def wait_for_load(limit: float, max_seconds: float, step: float = 30) -> float:
         print(f"load average {loadavg()} ≥ {limit}: waiting", file=sys.stderr, flush=True)
         time.sleep(step)
     return time.monotonic() - start
-
-
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text()
-                .splitlines() if line.startswith("model name")), platform.processor())  # fmt: skip
-    mem = int(Path("/proc/meminfo").read_text().split()[1]) / 1024**2
-    return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.platform()}, "
-            f"Python {platform.python_version()}")  # fmt: skip
 
 
 def versions() -> dict[str, str]:
@@ -167,7 +157,7 @@ def teacher_file(folder: Path, year: int = YEAR) -> Path:
 
 
 def unused_tables(profile: str) -> list[str]:
-    """The record tables none of ``profile``'s rules can read (check() counts them anyway)."""
+    """The record tables none of ``profile``'s rules can read (check() does not count them)."""
     from toolkit.indicators.scorecard import RUNNERS
     from toolkit.targets import get_profile
 
@@ -225,7 +215,7 @@ def pandas_teacher_totals(t: pd.DataFrame, params: dict) -> pd.DataFrame:
     })  # fmt: skip
     keys = _keys(t)
     for k in keys:
-        flags[k] = t[k].to_numpy()
+        flags[k] = t[k].array  # categorical stays categorical (codes, not strings)
     grouped = flags.groupby(keys, observed=True, sort=True)
     out = grouped.sum().astype("float64")
     out.insert(0, "teachers", grouped.size().astype("float64"))
@@ -266,7 +256,7 @@ def pandas_school_totals(s: pd.DataFrame) -> pd.DataFrame:
     })  # fmt: skip
     keys = _keys(s)
     for k in keys:
-        frame[k] = s[k].to_numpy()
+        frame[k] = s[k].array
     out = frame.groupby(keys, observed=True, sort=True).sum().astype("float64")
     for c in ("kg_enrolment", "public_kg_enrolment", "inclusive_kg_enrolment"):
         out[c] = out[c].where(out["kg"] > 0)  # no kindergarten records: NaN, not 0
@@ -294,7 +284,7 @@ def pandas_section_stats(
     section = r["section"].astype(str).to_numpy()
     students = pd.to_numeric(r["enrolment"], errors="coerce").astype("float64")
     students = students.where(students > 0).to_numpy()
-    frame = pd.DataFrame({k: r[k].to_numpy() for k in keys})
+    frame = pd.DataFrame({k: r[k].array for k in keys})
     shares = []
     for c, (_, per) in balance.MEASURES.items():
         value = pd.to_numeric(r[c], errors="coerce").astype("float64").to_numpy() * per / students
@@ -325,7 +315,7 @@ def pandas_section_stats(
     met = (share >= 1).sum(axis=1)
     lowest = np.nanmin(np.where(np.isnan(share), np.inf, share), axis=1)
     passes = complete & (met >= six) & (lowest >= rest)
-    flags = pd.DataFrame({k: r[k].to_numpy() for k in keys})
+    flags = pd.DataFrame({k: r[k].array for k in keys})
     flags["passing"], flags["judged"], flags["rows"] = passes, complete, 1
     passing = _tidy(flags.groupby(keys, observed=True, sort=True).sum().astype("int64"))
     return moments[[*keys, "measure", "schools", "mean", "std"]], passing
@@ -334,8 +324,14 @@ def pandas_section_stats(
 def assert_same(got: pd.DataFrame, want: pd.DataFrame, keys: list[str], what: str) -> int:
     """Assert two county tables agree (same rows; numbers equal to 1e-9 relative, NaN = NaN);
     the number of rows compared."""
-    got = got.sort_values(keys, ignore_index=True)
-    want = want.sort_values(keys, ignore_index=True)
+
+    def plain(df: pd.DataFrame) -> pd.DataFrame:  # categorical keys sort by their categories
+        cats = [k for k in keys if isinstance(df[k].dtype, pd.CategoricalDtype)]
+        return df.assign(**{k: df[k].astype(str) for k in cats}).sort_values(
+            keys, ignore_index=True
+        )
+
+    got, want = plain(got), plain(want)
     assert len(got) == len(want), f"{what}: {len(got)} rows against {len(want)}"
     for k in keys:
         a, b = got[k].astype(str).to_numpy(), want[k].astype(str).to_numpy()
@@ -409,8 +405,10 @@ def _memo_frames(memo: dict) -> dict[str, pd.DataFrame]:
     return out
 
 
-def child_check_engine(folder: Path, out: Path | None = None, profile: bool = False) -> dict:
-    """``toolkit.check(engine.open_records(folder), "national", year=2024)``, timed."""
+def child_check_engine(
+    folder: Path, out: Path | None = None, profile: bool = False, plan: str = CHECK_PROFILE
+) -> dict:
+    """``toolkit.check(engine.open_records(folder), plan, year=2024)``, timed."""
     t = time.perf_counter()
     import duckdb  # noqa: F401 (imported here so that the call's time is the computation)
     import ibis  # noqa: F401
@@ -425,7 +423,7 @@ def child_check_engine(folder: Path, out: Path | None = None, profile: bool = Fa
     t = time.perf_counter()
     if prof:
         prof.enable()
-    card = toolkit.check(engine.open_records(folder), PROFILE, year=YEAR, memo=memo)
+    card = toolkit.check(engine.open_records(folder), plan, year=YEAR, memo=memo)
     if prof:
         prof.disable()
     seconds = time.perf_counter() - t
@@ -437,7 +435,7 @@ def child_check_engine(folder: Path, out: Path | None = None, profile: bool = Fa
 
 
 def child_check_pandas(folder: Path, out: Path | None = None) -> dict:
-    """The tables read into pandas (all rows), then ``toolkit.check({...}, "national", year=2024)``."""
+    """The tables read into pandas (all rows), then ``toolkit.check({...}, CHECK_PROFILE, year=2024)``."""
     t = time.perf_counter()
     import duckdb  # noqa: F401
     import ibis  # noqa: F401
@@ -450,7 +448,7 @@ def child_check_pandas(folder: Path, out: Path | None = None) -> dict:
     tables = read_tables(folder)
     read = time.perf_counter() - t
     t = time.perf_counter()
-    card = toolkit.check(tables, PROFILE, year=YEAR)
+    card = toolkit.check(tables, CHECK_PROFILE, year=YEAR)
     seconds = time.perf_counter() - t
     _save({"card": card}, out)
     return {"imports": imports, "read": read, "check": seconds, "rss_mb": peak_rss_mb()}
@@ -470,10 +468,10 @@ def child_groupby_pandas(folder: Path, out: Path | None = None) -> dict:
     frames = {
         "school_totals": pandas_school_totals(tables["schools"]),
         "teacher_totals": pandas_teacher_totals(
-            tables["teachers"], rotation_params(get_profile(PROFILE))
+            tables["teachers"], rotation_params(get_profile(CHECK_PROFILE))
         ),
     }
-    frames["moments"], frames["passing"] = pandas_section_stats(tables["resources"], PROFILE)
+    frames["moments"], frames["passing"] = pandas_section_stats(tables["resources"], CHECK_PROFILE)
     seconds = time.perf_counter() - t
     _save(frames, out)
     return {"imports": imports, "read": read, "groupby": seconds, "rss_mb": peak_rss_mb()}
@@ -504,7 +502,9 @@ def profile_parts(prof: cProfile.Profile, parts: dict[str, str]) -> dict[str, fl
 def child_main(args: argparse.Namespace) -> None:
     out = Path(args.out) if args.out else None
     if args.child == "check-engine":
-        result = child_check_engine(Path(args.data), out, profile=args.profile == "1")
+        result = child_check_engine(
+            Path(args.data), out, profile=args.profile == "1", plan=args.plan
+        )
     elif args.child == "check-pandas":
         result = child_check_pandas(Path(args.data), out)
     elif args.child == "groupby-pandas":
@@ -558,7 +558,9 @@ def bench_check(
 
     def call(child: str, out: Path | None, **kw: Any) -> dict:
         if not in_process:
-            return fresh(child, folder, out, **{k: "1" for k in kw if kw[k]})
+            return fresh(
+                child, folder, out, **{k: "1" if v is True else v for k, v in kw.items() if v}
+            )
         t = time.perf_counter()
         return CHILDREN[child](folder, out, **kw) | {"wall": time.perf_counter() - t}
 
@@ -569,6 +571,7 @@ def bench_check(
                         for i in range(ref_runs)]  # fmt: skip
         groupby = [call("groupby-pandas", tmp / "groupby" if i == 0 else None)
                    for i in range(ref_runs)]  # fmt: skip
+        national = [call("check-engine", None, plan=PROFILE) for _ in range(runs)]
         parts = call("check-engine", None, profile=True)["parts"] if profile else {}
         read = {p.stem: pd.read_parquet(p) for p in (tmp / "engine").glob("*.parquet")}
         card_rows = assert_same_cards(read["card"], pd.read_parquet(tmp / "pandas/card.parquet"))
@@ -579,7 +582,7 @@ def bench_check(
                            ("passing", ["adcode", "year", "section"])):  # fmt: skip
             want = pd.read_parquet(tmp / "groupby" / f"{name}.parquet")
             compared[name] = assert_same(read[name], want, keys, name)
-    return {"engine": engine, "pandas_check": pandas_check, "groupby": groupby,
+    return {"engine": engine, "national": national, "pandas_check": pandas_check, "groupby": groupby,
             "parts": parts, "compared": compared}  # fmt: skip
 
 
@@ -657,13 +660,13 @@ def verdict(ok: bool) -> str:
 
 
 def section(r: dict, meta: dict) -> str:
-    """The "National scale (issue 5)" section of RESULTS.md, between its markers."""
+    """The "National scale (issue 5)" section of RESULTS.md."""
     size = meta["size"]
     teachers = {k: v for k, v in size.items() if k.startswith("teachers_")}
     total_mb = sum(v["mb"] for v in size.values())
     per_year = ", ".join(f"{k[9:]}: {v['rows']:,}" for k, v in teachers.items())
     lines = [
-        BEGIN, "## National scale (issue 5)", "",
+        "## National scale (issue 5)", "",
         f"- date: {meta['date']}",
         f"- machine: {meta['machine']}",
         f"- command: `{meta['command']}`",
@@ -672,7 +675,7 @@ def section(r: dict, meta: dict) -> str:
         + (f" (waited {meta['waited']:.0f} s for it to fall below {meta['wait_load']})"
            if meta.get("waited") else ""),
         f"- data set: `{meta['data']}` (simulated, `bench/make_national.py`): "
-        + "; ".join(f"{k} {v['rows']:,} rows {v['mb']:.1f} MB" for k, v in size.items()
+        + "; ".join(f"{k} {v['rows']:,} rows {v['mb']:.2f} MB" for k, v in size.items()
                     if not k.startswith("teachers_"))
         + f"; teachers {sum(v['rows'] for v in teachers.values()):,} rows in "
         f"{len(teachers)} files, {sum(v['mb'] for v in teachers.values()):.1f} MB "
@@ -718,10 +721,13 @@ def section(r: dict, meta: dict) -> str:
         rss = max(x["rss_mb"] for x in e)
         ok = statistics.median(t) <= GOALS["check"] and rss <= GOALS["check_rss_mb"]
         lines.append(
-            f'| `toolkit.check(engine.open_records(data), "national", year=2024)`, fresh '
-            f"process: the call / peak RSS of the process | {med(t)}; peak RSS "
-            f"{rss / 1024:.2f} GB (max of the runs); the process in all "
-            f"{med([x['wall'] for x in e])} (imports {med([x['imports'] for x in e])}) "
+            f'| `toolkit.check(engine.open_records(data), "{CHECK_PROFILE}", year={YEAR})` (a plan '
+            f"whose rules read every record table), fresh process: the call / peak RSS of the "
+            f"process | {med(t)}; peak RSS {rss / 1024:.2f} GB (max of the runs); the process in "
+            f"all {med([x['wall'] for x in e])} (imports {med([x['imports'] for x in e])}); with "
+            f'`"{PROFILE}"` (its rules read the schools only): '
+            f"{med([x['check'] for x in ck['national']])}, peak RSS "
+            f"{max(x['rss_mb'] for x in ck['national']) / 1024:.2f} GB "
             f"| ≤ 20 s, ≤ 4 GB: {verdict(ok)} | (a) pandas tables → the same `check()`: read "
             f"{med([x['read'] for x in pc])} + check {med([x['check'] for x in pc])}, peak RSS "
             f"{max(x['rss_mb'] for x in pc) / 1024:.2f} GB; (b) plain pandas groupby of the three "
@@ -733,7 +739,7 @@ def section(r: dict, meta: dict) -> str:
             f"of the teachers of every year (the {len(TEACHER_COLUMNS)} columns the rotation counts "
             "read: " + ", ".join(f"`{c}`" for c in TEACHER_COLUMNS) + "; the engine reads only "
             "those too), all rows, then `toolkit.check({counties, schools, teachers, resources}, "
-            '"national", year=2024)` on the DataFrames (the toolkit registers them in DuckDB); '
+            f'"{CHECK_PROFILE}", year={YEAR})` on the DataFrames (the toolkit registers them in DuckDB); '
             "(b) the same reads, then `pandas_school_totals`, `pandas_teacher_totals` and "
             "`pandas_section_stats` of `bench/national.py`: one pandas groupby each over all "
             "rows, the same numbers as `records.school_totals`, `records.teacher_totals` and "
@@ -743,14 +749,14 @@ def section(r: dict, meta: dict) -> str:
             + " identical (1e-9) between the engine and the references."
         )
         if ck["parts"]:
-            unused = unused_tables(PROFILE)
+            unused = unused_tables(CHECK_PROFILE)
             notes.append(
                 "- Where check()'s time goes (one extra profiled run, fresh process, cProfile "
                 "cumulative seconds; the parts overlap): "
                 + "; ".join(f"{k} {v:.1f} s" for k, v in ck["parts"].items())
                 + "."
-                + (f" The `{PROFILE}` profile has no rule reading {' or '.join(unused)}, yet "
-                   "`scorecard._summarised` counts every record table it is given."
+                + (f" The `{CHECK_PROFILE}` profile has no rule reading {' or '.join(unused)}: "
+                   "check() does not count them."
                    if unused else "")
             )  # fmt: skip
     if "rotation" in r:
@@ -783,19 +789,8 @@ def section(r: dict, meta: dict) -> str:
             + "; ".join(f"{k} {v:.2f} s" for k, v in r["cv"]["parts"].items())
             + "."
         )
-    lines += ["", "Notes:", *notes, END]
+    lines += ["", "Notes:", *notes]
     return "\n".join(lines) + "\n"
-
-
-def write_section(text: str, path: Path = RESULTS) -> None:
-    """Replace this section of ``path`` (or append it); every other section is kept."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    if BEGIN in old and END in old:
-        head, rest = old.split(BEGIN, 1)
-        new = head + text.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    path.write_text(new, encoding="utf-8")
 
 
 def run(steps: list[str], data: Path, runs: int, *, ref_runs: int, full_runs: int) -> dict:
@@ -834,6 +829,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
     ap.add_argument("--profile", default="0", help=argparse.SUPPRESS)
+    ap.add_argument("--plan", default=CHECK_PROFILE, help=argparse.SUPPRESS)
     ap.add_argument("--simplified", default="true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -848,7 +844,7 @@ def main(argv: list[str] | None = None) -> None:
         ap.error(f"{data} has no manifest.json: run bench/make_national.py --scale national")
     waited = wait_for_load(args.wait_load, args.wait_max) if args.wait_load > 0 else 0.0
     meta = {
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": now(),
         "machine": machine(), "versions": versions(), "load_start": loadavg(),
         "waited": waited, "wait_load": args.wait_load,
         "command": " ".join([".venv/bin/python bench/national.py",
@@ -862,7 +858,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.json:
         Path(args.json).write_text(json.dumps({"meta": meta, "results": results}, indent=1))
     if not args.no_write:
-        write_section(text)
+        write_section(SECTION, text)
     print(text)
 
 

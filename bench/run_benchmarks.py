@@ -9,19 +9,18 @@ the machine and the date.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from results import machine, now, write_section
+
 from toolkit.testing import CHROMIUM, CHROMIUM_ARGS, MAP_DRAWN, serving
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "RESULTS.md"
+SECTION = "dashboards"  # its section of bench/RESULTS.md
 
 
 def in_fresh_process(code: str, runs: int) -> list[float]:
@@ -117,19 +116,6 @@ def visit(ctx, url: str, close: bool = False) -> float:
     return seconds
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem = int(Path("/proc/meminfo").read_text().split()[1]) / 1024**2
-    except OSError:
-        mem = float("nan")
-    return f"{platform.node() or 'host'}: {cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.platform()}, Python {platform.python_version()}"
-
-
 def med(xs: list[float]) -> str:
     return f"{statistics.median(xs):.3f} s (n={len(xs)}, min {min(xs):.3f}, max {max(xs):.3f})"
 
@@ -141,9 +127,9 @@ def verdict(ok: bool) -> str:
 def write(r: dict, d: dict | None, runs: int, every: dict | None = None) -> str:
     rd, fg = r["read"], r["figures"]
     lines = [
-        "# Benchmark results",
+        "## Dashboards and boundaries (issues 2 and 4)",
         "",
-        f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- date: {now()}",
         f"- machine: {machine()}",
         f"- command: `.venv/bin/python bench/run_benchmarks.py --runs {runs}`",
         "- each figure: median of the runs, measured beside its reference in the same run",
@@ -196,7 +182,7 @@ def main() -> None:
 
         every = bench_dashboards(args.runs, 8914, ROOT / "bench" / "voila-dashboards.log")
     text = write(results, dash, args.runs, every)
-    RESULTS.write_text(text, encoding="utf-8")
+    write_section(SECTION, text)
     print(text)
 
 

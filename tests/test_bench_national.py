@@ -14,6 +14,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import make_national  # noqa: E402
 import national  # noqa: E402
+import results as results_module  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def city(tmp_path_factory) -> Path:
 
 def test_check_rotation_and_cv_match_their_pandas_references(city):
     ck = national.bench_check(city, runs=1, ref_runs=1, in_process=True)
-    assert set(ck) == {"engine", "pandas_check", "groupby", "parts", "compared"}
+    assert set(ck) == {"engine", "national", "pandas_check", "groupby", "parts", "compared"}
     assert {"imports", "check", "rss_mb", "wall"} <= set(ck["engine"][0])
     assert {"read", "check", "rss_mb"} <= set(ck["pandas_check"][0])
     assert {"read", "groupby", "rss_mb"} <= set(ck["groupby"][0])
@@ -49,9 +50,14 @@ def test_check_rotation_and_cv_match_their_pandas_references(city):
             "load_start": "0", "load_end": "0", "data": str(city),
             "size": national.dataset_size(city)}  # fmt: skip
     text = national.section({"check": ck, "rotation": ro, "cv": cv}, meta)
-    assert text.startswith(national.BEGIN) and text.rstrip().endswith(national.END)
+    assert text.startswith("## National scale (issue 5)")
     assert text.count("\n| ") == 4  # header and three rows
-    assert "teachers or resources" in text  # national has no rule reading them
+    assert national.unused_tables(national.CHECK_PROFILE) == []  # every record table is read
+    assert national.unused_tables(national.PROFILE) == ["teachers", "resources"]
+    assert (
+        f'"{national.CHECK_PROFILE}", year=2024' in text
+        and "its rules read the schools only" in text
+    )
 
 
 def test_fresh_process_child_and_section_replacement(tmp_path):
@@ -62,7 +68,9 @@ def test_fresh_process_child_and_section_replacement(tmp_path):
     results = tmp_path / "RESULTS.md"
     results.write_text("# Benchmark results\n\nabove\n\n<!-- other -->\nbelow\n", encoding="utf-8")
     for n in (1, 2):
-        national.write_section(f"{national.BEGIN}\nrun {n}\n{national.END}\n", results)
+        results_module.write_section(national.SECTION, f"run {n}", results)
     text = results.read_text(encoding="utf-8")
-    assert text.count(national.BEGIN) == 1 and "run 2" in text and "run 1" not in text
+    begin, end = results_module.markers(national.SECTION)
+    assert text.count(begin) == 1 and text.count(end) == 1
+    assert "run 2" in text and "run 1" not in text
     assert text.startswith("# Benchmark results\n\nabove\n\n<!-- other -->\nbelow\n")
