@@ -26,6 +26,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from results import verdict
+
 from toolkit.testing import CHROMIUM, CHROMIUM_ARGS, MAP_DRAWN, serving
 from toolkit.widgets.landing import DASHBOARDS
 
@@ -118,14 +120,14 @@ def rows(result: dict, med) -> list[str]:
         first, city, year = (statistics.median(r[k]) for k in ("first", "city", "year"))
         lines.append(
             f"| {r['title']} (`{nb}`): page → first map, preheated / cold | {med(r['first'])} / "
-            f"{med(r['cold'])} | ≤ 3 s preheated: {'met' if first <= 3 else '**not met**'} | — |"
+            f"{med(r['cold'])} | ≤ 3 s preheated: {verdict(first <= 3)} | — |"
         )
         province = statistics.median(r["province"])
         lines.append(
             f"| {r['title']}: repaint after choosing 平顶山市 / 2023年 / 山东省 | {med(r['city'])} / "
-            f"{med(r['year'])} / {med(r['province'])} | city ≤ 0.3 s: {'met' if city <= 0.3 else '**not met**'}; "
-            f"year ≤ 0.3 s: {'met' if year <= 0.3 else '**not met**'}; province ≤ 1 s: "
-            f"{'met' if province <= 1 else '**not met**'} | — |"
+            f"{med(r['year'])} / {med(r['province'])} | city ≤ 0.3 s: {verdict(city <= 0.3)}; "
+            f"year ≤ 0.3 s: {verdict(year <= 0.3)}; province ≤ 1 s: "
+            f"{verdict(province <= 1)} | — |"
         )
     mb = result["kernels_mb"]
     if mb["rss"]:
@@ -133,6 +135,6 @@ def rows(result: dict, med) -> list[str]:
         lines.append(
             f"| memory per dashboard kernel ({len(mb['rss'])} kernels, medians): proportional (PSS) / "
             f"resident (RSS) / private (USS) | {m['pss']:.0f} MB / {m['rss']:.0f} MB (max {max(mb['rss']):.0f}) / "
-            f"{m['uss']:.0f} MB | ≤ 250 MB (PSS): {'met' if m['pss'] <= 250 else '**not met**'} | — |"
+            f"{m['uss']:.0f} MB | ≤ 250 MB (PSS): {verdict(m['pss'] <= 250)} | — |"
         )
     return lines

@@ -41,7 +41,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
-from results import loadavg, machine, now, write_section
+from results import loadavg, machine, now, verdict, write_section
 
 from toolkit.testing import CHROMIUM, CHROMIUM_ARGS, MAP_DRAWN, serving
 from toolkit.widgets.landing import DASHBOARDS
@@ -285,7 +285,7 @@ def section(s: dict, command: str, load_before: str, load_after: str) -> str:
         f"{s['peak_server_rss_mb']:.0f} MB = {s['peak_total_mb']:.0f} MB "
         f"({s['per_kernel_pss_mb']:.0f} MB per kernel) |",
         f"| memory bound (allowed kernels × {KERNEL_MB} MB + {SERVER_MB} MB) | {s['bound_mb']:.0f} MB: "
-        f"{'met' if s['peak_total_mb'] <= s['bound_mb'] else '**not met**'} |",
+        f"{verdict(s['peak_total_mb'] <= s['bound_mb'])} |",
         "",
         "The bound: 250 MB PSS is the per-kernel goal above (each kernel holds the demo data and its "
         "dashboard); Voila runs the pool, its refills and one kernel per open page, so the kernel "

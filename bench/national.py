@@ -41,13 +41,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from results import loadavg, machine, now, write_section
+from results import loadavg, machine, med, now, timed, verdict, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT / "bench" / "out" / "national"
@@ -87,16 +86,6 @@ CV_PARTS = {
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def timed(fn: Callable[[], Any], runs: int) -> tuple[list[float], Any]:
-    """Seconds of each of ``runs`` calls, and the last result."""
-    times, result = [], None
-    for _ in range(runs):
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    return times, result
 
 
 def peak_rss_mb() -> float:
@@ -648,15 +637,6 @@ def bench_cv(folder: Path, runs: int, ref_runs: int | None = None) -> dict:
 
 
 # ----------------------------------------------------------------------------- report
-
-
-def med(xs: list[float], unit: str = "s") -> str:
-    return (f"{statistics.median(xs):.3f} {unit} (n={len(xs)}, min {min(xs):.3f}, "
-            f"max {max(xs):.3f})")  # fmt: skip
-
-
-def verdict(ok: bool) -> str:
-    return "met" if ok else "**not met**"
 
 
 def section(r: dict, meta: dict) -> str:

@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from results import loadavg, machine, now, write_section
+from results import loadavg, machine, med, now, verdict, write_section
 
 from toolkit import geo, maps
 from toolkit.testing import CHROMIUM, CHROMIUM_ARGS, MAP_DRAWN, serving
@@ -60,10 +60,6 @@ fetch("figure.json").then(r => r.json()).then(fig => {
   });
 });
 </script>"""
-
-
-def med(xs: list[float]) -> str:
-    return f"{statistics.median(xs):.3f} s (n={len(xs)}, min {min(xs):.3f}, max {max(xs):.3f})"
 
 
 def map_alone(browser, runs: int) -> dict:
@@ -173,7 +169,7 @@ def dashboards(browser, data: Path, runs: int, pause: float) -> dict:
 
 
 def section(alone: dict, dash: dict, meta: dict) -> str:
-    ok = lambda x, goal: "met" if statistics.median(x) <= goal else "**not met**"  # noqa: E731
+    ok = lambda x, goal: verdict(statistics.median(x) <= goal)  # noqa: E731
     lines = [
         "## National maps (issue 5)",
         "",
@@ -183,7 +179,7 @@ def section(alone: dict, dash: dict, meta: dict) -> str:
         "",
         "| what | measured | goal |",
         "|---|---|---|",
-        f"| national county map alone ({alone['counties']} counties, `maps.value_map`, national layer): figure JSON / build | {alone['mb']:.2f} MB / {alone['build']:.3f} s | ≤ 2.5 MB: {'met' if alone['mb'] <= 2.5 else '**not met**'} |",
+        f"| national county map alone ({alone['counties']} counties, `maps.value_map`, national layer): figure JSON / build | {alone['mb']:.2f} MB / {alone['build']:.3f} s | ≤ 2.5 MB: {verdict(alone['mb'] <= 2.5)} |",
         f"| … first paint in Chromium (navigation → every county drawn, plotly.js geo bundle from loopback) | {med(alone['first'])} | ≤ 2 s: {ok(alone['first'], 2)} |",
         f"| … restyle of every county's value (in the page) | {med(alone['restyle'])} | ≤ 0.5 s: {ok(alone['restyle'], 0.5)} |",
     ]

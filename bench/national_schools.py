@@ -36,9 +36,14 @@ scale is generated.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "data"))
+from make_resources import STANDARD, TIERS, WIDE  # noqa: E402
 from national_sizing import ANCHOR, CLOSE, OPEN, Calibration, expected_counts
 
 from toolkit.data.schema import allowed_values
@@ -359,19 +364,7 @@ def county_schools(c: dict, plan: dict, years: tuple[int, ...], seed: int) -> Co
 
 # ---------------------------------------------------------------- resources (优质均衡)
 
-#: Per-school standards of 教督〔2017〕6号: column → (小学, 初中, students per unit).
-STANDARD = {
-    "teachers_above_degree": (4.2, 5.3, 100),
-    "key_teachers": (1.0, 1.0, 100),
-    "pe_arts_teachers": (0.9, 0.9, 100),
-    "teaching_area": (4.5, 5.8, 1),
-    "sports_area": (7.5, 10.2, 1),
-    "equipment_value": (2000.0, 2500.0, 1),
-    "multimedia_rooms": (2.3, 2.4, 100),
-}
-WIDE = {"sports_area": 0.5, "teaching_area": 0.2, "equipment_value": 0.15, "multimedia_rooms": 0.15}
-TIERS = {"strong": (0.3, (1.7, 2.2), [0]), "middle": (0.45, (1.25, 1.7), [0, 1]),
-         "weak": (0.25, (1.05, 1.35), [1, 2])}  # fmt: skip
+#: The demo's resource model (data/make_resources.py): standards, spread, county tiers.
 RESOURCE_COLUMNS = ["school_id", "adcode", "year", "section", "enrolment", *STANDARD]
 
 

@@ -31,12 +31,18 @@ openings and closures and the exchange period; one numpy stream per county
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 from national_schools import JS, KG, NS, PS, SE, CountySchools
 from national_sizing import ANCHOR, PUPILS_PER_TEACHER
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "data"))
+# the demo's roster and its rules: one model of a county's teachers
+from demo_teachers import MIN_YEARS_ELIGIBLE, Roster, rank_within  # noqa: E402
+
 COMPULSORY = (PS, JS, NS)
-MIN_YEARS_ELIGIBLE = 6
 #: Minimum teachers of an open school, by level index (KG, PS, JS, NS, TS, CS, HS, SE).
 MIN_STAFF = np.array([2, 4, 8, 8, 10, 10, 10, 5])
 
@@ -47,16 +53,6 @@ def headcounts(s: CountySchools, rng: np.random.Generator) -> np.ndarray:
     need = sum(s.pupils[k] / PUPILS_PER_TEACHER[k] for k in s.pupils) * staffing
     need = np.maximum(np.rint(need), MIN_STAFF[s.level][:, None])
     return np.where(s.open, need, 0).astype(np.int64)
-
-
-def _rank_within(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A random order 0, 1, 2, ... of the members of each group."""
-    order = np.lexsort((rng.random(len(groups)), groups))
-    sorted_groups = groups[order]
-    first = np.searchsorted(sorted_groups, sorted_groups, side="left")
-    rank = np.empty(len(groups), dtype=np.int64)
-    rank[order] = np.arange(len(groups)) - first
-    return rank
 
 
 def _pick(weights: np.ndarray, k: int, avoid: np.ndarray | None, rng) -> np.ndarray:
@@ -70,27 +66,6 @@ def _pick(weights: np.ndarray, k: int, avoid: np.ndarray | None, rng) -> np.ndar
                 break
             to[same] = rng.choice(len(weights), int(same.sum()), p=p)
     return to
-
-
-class Roster:
-    """The teachers of one county at the start of a school year (parallel arrays)."""
-
-    def __init__(self, school: np.ndarray, years: np.ndarray, key: np.ndarray) -> None:
-        self.school, self.years, self.key = school, years, key
-        self.ids = np.arange(1, len(school) + 1, dtype=np.int64)
-        self.next_id = len(school) + 1
-
-    def keep(self, mask: np.ndarray) -> None:
-        self.school, self.years = self.school[mask], self.years[mask]
-        self.key, self.ids = self.key[mask], self.ids[mask]
-
-    def hire(self, school: np.ndarray) -> None:
-        n = len(school)
-        self.school = np.concatenate([self.school, school])
-        self.years = np.concatenate([self.years, np.zeros(n, dtype=np.int64)])
-        self.key = np.concatenate([self.key, np.zeros(n, dtype=bool)])
-        self.ids = np.concatenate([self.ids, np.arange(self.next_id, self.next_id + n)])
-        self.next_id += n
 
 
 def rates(plan: dict, year: int) -> tuple[float, float]:
@@ -145,7 +120,7 @@ def _next_year(roster: Roster, rotated, target, compulsory, group, key_rate, rng
     surplus = np.maximum(have - target, 0)
     over = np.flatnonzero((roster.years > 0) & (surplus[roster.school] > 0))  # stayers
     if len(over):
-        rank = _rank_within(roster.school[over], rng)
+        rank = rank_within(roster.school[over], rng)
         leave = np.zeros(len(roster.school), dtype=bool)
         leave[over[rank < surplus[roster.school[over]]]] = True
         roster.keep(~leave)

@@ -10,7 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+import statistics
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -66,3 +70,36 @@ def machine() -> str:
 def now() -> str:
     """The date and time in UTC, as the results give it."""
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def timed(fn: Callable[[], Any], runs: int) -> tuple[list[float], Any]:
+    """Seconds of each of ``runs`` calls of ``fn``, and the last result.
+
+    >>> times, result = timed(lambda: 2 + 2, 3)
+    >>> len(times), result
+    (3, 4)
+    """
+    times, result = [], None
+    for _ in range(runs):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return times, result
+
+
+def med(xs: list[float], unit: str = "s") -> str:
+    """The median of ``xs`` with the number of runs and their range, as the results print it.
+
+    >>> med([0.3, 0.1, 0.2])
+    '0.200 s (n=3, min 0.100, max 0.300)'
+    """
+    return f"{statistics.median(xs):.3f} {unit} (n={len(xs)}, min {min(xs):.3f}, max {max(xs):.3f})"
+
+
+def verdict(ok: bool) -> str:
+    """How the results say whether a goal is met.
+
+    >>> verdict(True), verdict(False)
+    ('met', '**not met**')
+    """
+    return "met" if ok else "**not met**"

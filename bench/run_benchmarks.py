@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from results import machine, now, write_section
+from results import machine, med, now, timed, verdict, write_section
 
 from toolkit.testing import CHROMIUM, CHROMIUM_ARGS, MAP_DRAWN, serving
 
@@ -49,15 +49,6 @@ def bench_read(runs: int) -> dict:
 
     files = {k: (geo.GEO_DIR / v).stat().st_size / 1e6 for k, v in geo.LAYER_FILES.items()}
     return {"simplified": simplified, "full": full, "files_mb": files}
-
-
-def timed(fn, runs: int) -> tuple[list[float], object]:
-    times, result = [], None
-    for _ in range(runs):
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    return times, result
 
 
 def bench_figures(runs: int) -> dict:
@@ -114,14 +105,6 @@ def visit(ctx, url: str, close: bool = False) -> float:
     if close:
         ctx.close()
     return seconds
-
-
-def med(xs: list[float]) -> str:
-    return f"{statistics.median(xs):.3f} s (n={len(xs)}, min {min(xs):.3f}, max {max(xs):.3f})"
-
-
-def verdict(ok: bool) -> str:
-    return "met" if ok else "**not met**"
 
 
 def write(r: dict, d: dict | None, runs: int, every: dict | None = None) -> str:

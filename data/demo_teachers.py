@@ -55,7 +55,7 @@ def rates(c: pd.Series, year: int) -> tuple[float, float]:
     return float(rate), float(key)
 
 
-def _rank_within(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def rank_within(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A random order 0, 1, 2, ... of the members of each group."""
     order = np.lexsort((rng.random(len(groups)), groups))
     sorted_groups = groups[order]
@@ -135,7 +135,7 @@ def _next_year(
     stayer = roster.years > 0
     have = np.bincount(roster.school, minlength=n_schools)
     surplus = np.maximum(have - target, 0)
-    rank = _rank_within(np.where(stayer, roster.school, n_schools), rng)
+    rank = rank_within(np.where(stayer, roster.school, n_schools), rng)
     leave = stayer & (rank < surplus[roster.school])
     roster.keep(~leave)
     have = np.bincount(roster.school, minlength=n_schools)

@@ -45,21 +45,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from toolkit.indicators import balance
+from toolkit.targets import get_profile
+
 SEED = 2027
 DEMO = Path(__file__).resolve().parent / "demo"
 #: School level → the sections it reports.
 SECTIONS = {"小学": ("小学",), "初中": ("初中",), "九年一贯制": ("小学", "初中")}
-#: Per-school standards of 教督〔2017〕6号 (toolkit/profiles/balanced_2017.toml):
-#: column → (小学, 初中, students per unit).
-STANDARD = {
-    "teachers_above_degree": (4.2, 5.3, 100),
-    "key_teachers": (1.0, 1.0, 100),
-    "pe_arts_teachers": (0.9, 0.9, 100),
-    "teaching_area": (4.5, 5.8, 1),
-    "sports_area": (7.5, 10.2, 1),
-    "equipment_value": (2000.0, 2500.0, 1),
-    "multimedia_rooms": (2.3, 2.4, 100),
-}
+
+
+def _standards(profile: str = "balanced_2017") -> dict[str, tuple[float, float, int]]:
+    """Per-school standards of 教督〔2017〕6号, read from its profile
+    (``toolkit/profiles/balanced_2017.toml``): column → (小学, 初中, students per unit)."""
+    own = balance.standards(get_profile(profile)).set_index(["measure", "section"])["threshold"]
+    return {c: (float(own[c, "小学"]), float(own[c, "初中"]), per)
+            for c, (_, per) in balance.MEASURES.items()}  # fmt: skip
+
+
+STANDARD = _standards()
 #: Indicators a county with a wide spread gets it on, with their odds.
 WIDE = {"sports_area": 0.5, "teaching_area": 0.2, "equipment_value": 0.15, "multimedia_rooms": 0.15}
 #: County tiers: odds, resource level range (× standard), how many wide-spread indicators.
