@@ -30,8 +30,9 @@ import pandas as pd
 from .. import engine
 from ..targets import Profile, Rule, get_profile
 from .common import SHARE_COLUMNS, borrowed_note, judge, numeric, rule_for, unit_shares
+from .flows import FLOW_COLUMNS, exchange_flows
 from .outlook import outlook
-from .records import FLOW_COLUMNS, TEACHER_TOTALS, exchange_flows, teacher_totals
+from .records import TEACHER_TOTALS, teacher_totals
 
 __all__ = [
     "BENCHMARKS", "FLOW_COLUMNS", "MEASURES", "YEAR_RULES", "exchange_by_school",
