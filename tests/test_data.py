@@ -456,3 +456,20 @@ def test_load_demo_results_are_independent():
     assert int(again.teachers.loc[0, "years_at_school"]) == original
     assert "extra" not in again.teachers.columns
     assert again.schools["enrolment"].sum() > 0 == first.schools["enrolment"].sum()
+
+
+def test_demo_records_leave_the_rosters_on_disk_and_give_the_same_scorecard(demo):
+    """What the dashboards open: the record tables on the engine, the same check() result."""
+    import toolkit
+    from toolkit import engine
+
+    rec = data.demo_records()
+    assert all(engine.is_table(getattr(rec, t)) for t in ("schools", "teachers", "resources"))
+    assert rec.label == data.DEMO_LABEL
+    pd.testing.assert_frame_equal(rec.counties, demo.counties)
+    keys = ["adcode", "rule", "measure", "year"]
+    for profile in ("pingdingshan", "jinhua"):  # rules on schools, teachers and resources
+        got = toolkit.check(rec, profile, progress=False).sort_values(keys, ignore_index=True)
+        want = toolkit.check(demo, profile, progress=False).sort_values(keys, ignore_index=True)
+        assert len(got) > 100
+        pd.testing.assert_frame_equal(got, want, check_dtype=False)

@@ -6,7 +6,8 @@
   headers, and return the canonical table with its validation report in
   ``df.attrs["report"]``: every input row is used or listed as rejected.
 * :func:`read_workbook` reads every table found in one workbook, for :func:`toolkit.check`.
-* :func:`load_demo` — the bundled demo (示例数据（模拟）).
+* :func:`load_demo` — the bundled demo (示例数据（模拟）); :func:`demo_records` the same with
+  its record tables left on disk for the engine (what the dashboards open).
 * :func:`census_population` — the 2020 census population of every county.
 * :func:`read_schema` — the column dictionary every reader and template follows.
 
@@ -26,6 +27,7 @@ from .demo import (
     DEMO_TABLES,
     DemoData,
     census_population,
+    demo_records,
     load_demo,
 )
 from .errors import DataError, Report
@@ -61,7 +63,8 @@ def template(kind: str, path: str | Path) -> Path:
 
 __all__ = [
     "DEMO_DIR", "DEMO_LABEL", "DEMO_NOTE", "DEMO_TABLES", "BureauData", "DataError", "DemoData",
-    "Report", "SCHEMA_PATH", "TABLES", "census_population", "counties_for", "load_demo",
+    "Report", "SCHEMA_PATH", "TABLES", "census_population", "counties_for", "demo_records",
+    "load_demo",
     "match_header", "normalise_header", "read_counties", "read_indicators", "read_resources",
     "read_schema", "read_schools", "read_table", "read_teachers", "read_workbook", "tables",
     "template",

@@ -24,6 +24,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -57,17 +58,26 @@ def _read_table(path: Path, table: str) -> pd.DataFrame:
     the 30 MB teacher table from Parquet takes a tenth of the time, which a
     dashboard kernel starting up feels.
     """
-    from .. import sources
-
-    stat = path.stat()
-    key = f"{table}.{stat.st_size}.{stat.st_mtime_ns}.{_schema_key(table)}.parquet"
-    cached = sources.cache_dir() / "demo" / key
+    cached = _cache_path(path, table)
     if cached.is_file():
         try:
             return pd.read_parquet(cached)
         except Exception:  # noqa: BLE001 - a damaged cache is rebuilt from the CSV
             pass
     frame = _parse_csv(path, table)
+    _write_cache(frame, cached)
+    return frame
+
+
+def _cache_path(path: Path, table: str) -> Path:
+    from .. import sources
+
+    stat = path.stat()
+    key = f"{table}.{stat.st_size}.{stat.st_mtime_ns}.{_schema_key(table)}.parquet"
+    return sources.cache_dir() / "demo" / key
+
+
+def _write_cache(frame: pd.DataFrame, cached: Path) -> None:
     try:  # the cache is a convenience: an unwritable cache is fine
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
@@ -75,7 +85,21 @@ def _read_table(path: Path, table: str) -> pd.DataFrame:
         tmp.replace(cached)
     except OSError:
         pass
-    return frame
+
+
+def _parquet_copy(path: Path, table: str) -> Path | None:
+    """The cached Parquet copy of one demo CSV, written if missing or damaged; None when
+    the cache cannot be written."""
+    import pyarrow.parquet as pq
+
+    cached = _cache_path(path, table)
+    try:
+        pq.read_metadata(cached)
+        return cached
+    except (OSError, ValueError):  # missing or damaged (ArrowInvalid is a ValueError)
+        pass
+    _write_cache(_parse_csv(path, table), cached)
+    return cached if cached.is_file() else None
 
 
 def _schema_key(table: str) -> str:
@@ -129,8 +153,8 @@ class DemoData:
     is_simulated: bool = True
 
 
-@functools.cache
-def _demo_frames(directory: Path) -> dict[str, pd.DataFrame | None]:
+def _demo_files(directory: Path) -> dict[str, Path | None]:
+    """Each demo table's CSV (None for an optional table that is absent)."""
     needed = [t for t in DEMO_TABLES if t not in OPTIONAL_TABLES]
     if not directory.is_dir() or not all((directory / f"{t}.csv").is_file() for t in needed):
         raise FileNotFoundError(
@@ -139,13 +163,18 @@ def _demo_frames(directory: Path) -> dict[str, pd.DataFrame | None]:
             f"Demo data not found in {directory}: run `python data/make_demo.py` "
             "from the project root to generate it."
         )
-    frames: dict[str, pd.DataFrame | None] = {}
+    files: dict[str, Path | None] = {}
     for t in DEMO_TABLES:
         path = directory / f"{t}.csv"
         # an optional table is read only when its file and its schema rows both exist
         present = t not in OPTIONAL_TABLES or (path.is_file() and t in tables())
-        frames[t] = _read_table(path, t) if present else None
-    return frames
+        files[t] = path if present else None
+    return files
+
+
+@functools.cache
+def _demo_frames(directory: Path) -> dict[str, pd.DataFrame | None]:
+    return {t: None if p is None else _read_table(p, t) for t, p in _demo_files(directory).items()}
 
 
 def load_demo(directory: str | Path | None = None) -> DemoData:
@@ -174,6 +203,43 @@ def load_demo(directory: str | Path | None = None) -> DemoData:
     # shallow copies: pandas' copy-on-write keeps the cached frames unchanged when a result is
     # changed, and a process holds the 500,000-row roster once, not once per call
     return DemoData(**{t: None if f is None else f.copy(deep=False) for t, f in frames.items()})
+
+
+#: The demo's record tables, which :func:`demo_records` leaves on disk.
+RECORD_TABLES = ("schools", "teachers", "resources")
+
+
+def demo_records(directory: str | Path | None = None) -> Any:
+    """The demo as :class:`toolkit.engine.Records`, or None when the user cache is not writable.
+
+    ``counties`` and ``indicators`` are DataFrames; the record tables
+    (:data:`RECORD_TABLES`) are the Parquet copies in the user cache, read by
+    DuckDB when a view needs them. The same numbers as :func:`load_demo`, but a
+    process holds no roster: a dashboard kernel that shows no teacher never
+    reads the 500,000 teacher rows, and one that does keeps only their counts.
+
+    >>> rec = demo_records()
+    >>> rec.label, len(rec.counties), rec.teachers.count().execute() == len(load_demo().teachers)
+    ('示例数据（模拟）', 33, True)
+    """
+    from .. import engine
+
+    path = Path(directory).resolve() if directory is not None else DEMO_DIR
+    files = _demo_files(path)
+    records: dict[str, Any] = {}
+    for t in RECORD_TABLES:
+        if files[t] is None:
+            continue
+        copy = _parquet_copy(files[t], t)
+        if copy is None:
+            return None
+        records[t] = engine.table(copy)
+    return engine.Records(
+        counties=_read_table(files["counties"], "counties"),
+        indicators=_read_table(files["indicators"], "indicators"),
+        label=DEMO_LABEL,
+        **records,
+    )
 
 
 #: How the census table labels its rows, from the adcode's shape.

@@ -99,8 +99,12 @@ class DataSet:
 
     @classmethod
     def demo(cls) -> DataSet:
-        """The bundled demo data (示例数据（模拟））."""
-        return cls(data.load_demo(), origin=data.DEMO_LABEL, is_demo=True)
+        """The bundled demo data (示例数据（模拟））: its record tables stay Parquet on disk
+        (:func:`toolkit.data.demo_records`), so a kernel holds counts, not rosters; in memory
+        when the user cache cannot be written."""
+        records = data.demo_records()
+        tables = records if records is not None else data.load_demo()
+        return cls(tables, origin=data.DEMO_LABEL, is_demo=True)
 
     @classmethod
     def default(cls) -> DataSet:
