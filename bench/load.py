@@ -153,7 +153,9 @@ async def session(n: int, browser, base: str, seconds: float) -> dict:
 
     page.on("console", console)
     page.on("pageerror", lambda e: rec["errors"].append(f"page error: {str(e)[:200]}"))
-    await page.route("**/*", only_local)
+    # The shutdown beacon a closing page sends is left unrouted: a routed request waits on
+    # this script, and a page that closes meanwhile drops it (its kernel would live on).
+    await page.route(lambda url: "/voila/api/shutdown/" not in url, only_local)
     t0 = time.perf_counter()
     try:
         await page.goto(f"{base}/voila/render/{notebook}", wait_until="domcontentloaded",
@@ -213,16 +215,17 @@ async def drive(base: str, sessions: int, seconds: float, pid: int) -> dict:
             rec["page"].once("close", lambda _p, f=closed: f.done() or f.set_result(None))
             await rec["page"].close(run_before_unload=True)
             await asyncio.wait_for(closed, 30)
-            await rec.pop("ctx").close()
             del rec["page"]
+        end = time.monotonic() + 30  # the browser stays open, as when one tab is closed
+        left = [r["kernel"] for r in recs if r["kernel"]]
+        while left and time.monotonic() < end:
+            left = [k for k in left if kernel_known(base, k)]
+            await asyncio.sleep(1)
+        for rec in recs:
+            await rec.pop("ctx").close()
         await browser.close()
     stop.set()
     await sampler
-    end = time.monotonic() + 30
-    left = [r["kernel"] for r in recs if r["kernel"]]
-    while left and time.monotonic() < end:
-        left = [k for k in left if kernel_known(base, k)]
-        await asyncio.sleep(1)
     for r in recs:
         if r["kernel"] in left:
             r["errors"].append("its kernel outlived the page by 30 s")
