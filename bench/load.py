@@ -43,7 +43,7 @@ from urllib.parse import urlparse
 
 from results import loadavg, machine, now, verdict, write_section
 
-from toolkit.testing import CHROMIUM, CHROMIUM_ARGS, MAP_DRAWN, serving
+from toolkit.testing import CHROMIUM, CHROMIUM_ARGS, MAP_DRAWN, routed, serving
 from toolkit.widgets.landing import DASHBOARDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,9 +153,7 @@ async def session(n: int, browser, base: str, seconds: float) -> dict:
 
     page.on("console", console)
     page.on("pageerror", lambda e: rec["errors"].append(f"page error: {str(e)[:200]}"))
-    # The shutdown beacon a closing page sends is left unrouted: a routed request waits on
-    # this script, and a page that closes meanwhile drops it (its kernel would live on).
-    await page.route(lambda url: "/voila/api/shutdown/" not in url, only_local)
+    await page.route(routed, only_local)
     t0 = time.perf_counter()
     try:
         await page.goto(f"{base}/voila/render/{notebook}", wait_until="domcontentloaded",

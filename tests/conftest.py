@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 import pytest
 from openpyxl import Workbook
 
-from toolkit.testing import CHROMIUM, CHROMIUM_ARGS, serving
+from toolkit.testing import CHROMIUM, CHROMIUM_ARGS, routed, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("KUOYOU_SHARED", ROOT.parent / "shared"))
@@ -76,7 +76,7 @@ def page(browser, request):
             pg.blocked.append(route.request.url)
             route.abort()
 
-    pg.route("**/*", only_local)
+    pg.route(routed, only_local)
     yield pg
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:

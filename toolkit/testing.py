@@ -28,6 +28,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -48,6 +49,25 @@ MAP_DRAWN = """n => {
   const gd = document.querySelector('.js-plotly-plot');
   return !!gd && gd.querySelectorAll('path.choroplethlocation').length === n;
 }"""
+
+
+def routed(url: str) -> bool:
+    """Whether a test page's request goes through its offline check (``page.route(routed, …)``).
+
+    The shutdown beacon a closing Voila page sends to the local server is left out: a
+    routed request waits on the test's handler, and a page that closes meanwhile drops it,
+    so its kernel lives on. Every other request, and any to another host, is routed.
+
+    >>> routed("http://127.0.0.1:8866/voila/render/index.ipynb")
+    True
+    >>> routed("http://127.0.0.1:8866/voila/api/shutdown/abc")
+    False
+    >>> routed("https://example.com/voila/api/shutdown/abc")
+    True
+    """
+    parts = urlsplit(url)
+    local = parts.hostname in ("127.0.0.1", "localhost")
+    return not (local and parts.path.startswith("/voila/api/shutdown/"))
 
 
 def free_port() -> int:
