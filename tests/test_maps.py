@@ -30,3 +30,16 @@ def test_format_value_by_unit():
     assert formats.format_value(0.975, "share") == "97.5%"
     assert formats.format_value(7000, "元/生·年") == "7,000元/生·年"
     assert formats.format_value(None, "share") == "—"
+
+
+def test_map_widget_module_is_small_and_plotly_travels_as_a_trait():
+    # anywidget gives a model 2 s to import its module: plotly.js is not in it
+    import hashlib
+
+    from toolkit.widgets.mapwidget import BUNDLE_SHA256, MapWidget
+
+    widget = MapWidget()
+    assert len(widget._esm) < 20_000 and "export default { render }" in widget._esm
+    assert "window.Plotly = Plotly" not in widget._esm
+    assert hashlib.sha256(widget.plotly_js.encode("utf-8")).hexdigest() == BUNDLE_SHA256
+    assert "plotly_js" in widget.keys  # synced to the page

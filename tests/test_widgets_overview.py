@@ -141,3 +141,25 @@ def test_errors_become_a_friendly_message():
         counties=pd.DataFrame({"adcode": ["1"]}), schools=pd.DataFrame()
     )
     assert "出错了" in broken.value and "Traceback" not in broken.value
+
+
+def test_prepare_computes_each_city_in_every_year_and_leaves_controls():
+    d = widgets.OverviewDashboard()
+    before = (d.province.value, d.city.value, d.profile.value, d.year.value)
+    d.prepare()  # outside a preheated Voila kernel: nothing computed ahead
+    assert len(d._cards) == 1
+    d.prepare(only_preheated=False)
+    assert (d.province.value, d.city.value, d.profile.value, d.year.value) == before
+    years = [y for _, y in d.year.options]
+    done = {(k[1], k[2]) for k in d._cards}
+    for profile in ("national", "changzhi", "pingdingshan", "jining"):
+        assert {(profile, y) for y in years} <= done, profile
+    # a repaint from the prepared cache shows what a fresh dashboard computes
+    d.city.value = "410400"  # 平顶山市 → its own plan
+    d.year.value = 2023
+    fresh = widgets.OverviewDashboard()
+    fresh.city.value = "410400"
+    fresh.year.value = 2023
+    assert d.profile.value == fresh.profile.value == "pingdingshan"
+    assert list(d.figure.data[0].z) == list(fresh.figure.data[0].z)
+    assert d.counts.value == fresh.counts.value

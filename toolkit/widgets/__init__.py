@@ -32,7 +32,7 @@ from .teachers import TeachersDashboard
 class ErrorPage(w.HTML):
     """What a dashboard shows when it cannot start: a friendly message, never a traceback."""
 
-    def prepare(self) -> None:
+    def prepare(self, *, only_preheated: bool = True) -> None:
         """Nothing to compute ahead (see :meth:`Dashboard.prepare`)."""
 
 

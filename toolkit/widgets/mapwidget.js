@@ -1,4 +1,4 @@
-// The dashboards' map: plotly.js (geo bundle, loaded above this code) drawing the figure
+// The dashboards' map: plotly.js (geo bundle, sent as the `plotly_js` trait) drawing the figure
 // the kernel sends. `traces` and `plot_layout` come from the Python figure; the geometry comes
 // once, packed (geo_ids, geo_shape, geo_coords: see pack_geometry in mapwidget.py), and is put
 // back as GeoJSON wherever a trace says "@geojson". A click on a county sends its location
@@ -42,7 +42,21 @@ function unpack(ids, shapeView, coordsView) {
   return { type: "FeatureCollection", features };
 }
 
+function loadPlotly(source) {
+  // once per page: an inline script runs as it is added, in the page's global scope, and the
+  // bundle sets window.Plotly (every map widget on the page shares it)
+  if (!window.Plotly) {
+    const script = document.createElement("script");
+    script.textContent = source;
+    document.head.appendChild(script);
+    script.remove();
+  }
+  if (!window.Plotly) throw new Error("[kuoyou] plotly.js did not load");
+  return window.Plotly;
+}
+
 function render({ model, el }) {
+  loadPlotly(model.get("plotly_js"));
   const gd = document.createElement("div");
   gd.style.width = "100%";
   el.appendChild(gd);

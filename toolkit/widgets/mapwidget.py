@@ -55,12 +55,12 @@ BUNDLE_SHA256 = "3da0a26e92ce47dad2b18c6e7cf5018335a003f50f5fe41710f52508af579b7
 GEOJSON = "@geojson"
 
 
-def _module() -> str:
-    """The widget's ES module: the plotly.js geo bundle (it sets ``window.Plotly``), then ours."""
+def _bundle() -> str:
+    """The vendored plotly.js geo bundle (checked against :data:`BUNDLE_SHA256`)."""
     bundle = BUNDLE.read_text(encoding="utf-8")
     if hashlib.sha256(bundle.encode("utf-8")).hexdigest() != BUNDLE_SHA256:
         raise RuntimeError(f"{BUNDLE} is not the vendored plotly.js geo bundle (checksum differs)")
-    return bundle + "\n" + (Path(__file__).with_suffix(".js")).read_text(encoding="utf-8")
+    return bundle
 
 
 def _plain(value: object) -> object:
@@ -126,7 +126,11 @@ def pack_geometry(geojson: dict) -> tuple[list[str], bytes, bytes]:
 class MapWidget(anywidget.AnyWidget):
     """A plotly geo figure in the page; :meth:`show` a ``go.Figure`` to (re)draw it."""
 
-    _esm = _module()
+    #: our module only: anywidget gives a model 2 s to import its module and initialise, and
+    #: a 1.4 MB module parsed on a loaded machine missed that ("Failed to initialize model")
+    _esm = Path(__file__).with_suffix(".js").read_text(encoding="utf-8")
+    #: plotly.js, evaluated once per page by the module's ``render`` (which has no time limit)
+    plotly_js = traitlets.Unicode(_bundle()).tag(sync=True)
     #: the geometry drawn now (in Python only: the page gets it packed, below)
     geojson = traitlets.Dict()
     geo_ids = traitlets.List().tag(sync=True)

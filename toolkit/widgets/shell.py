@@ -21,6 +21,7 @@ map) and a county detail panel opened by clicking the map.
 from __future__ import annotations
 
 import html
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -37,6 +38,11 @@ from .common import CSS, banner, friendly_error, lowest_priority, release_memory
 from .county import CountyPanels
 from .dataset import DataSet, report_html
 from .mapwidget import MapWidget
+
+#: Largest data set (counties) for which :meth:`Dashboard.prepare` computes each city under
+#: its own plan in every year (a toolkit setting, not policy: on all of China each year's
+#: check takes ~15 s, too long to do ahead for every city).
+PREPARE_EVERY_YEAR = 500
 
 
 class Dashboard(AreaSelection, CountyPanels):
@@ -145,16 +151,25 @@ class Dashboard(AreaSelection, CountyPanels):
             )
         return self._cards[key]
 
-    def prepare(self) -> None:
+    def prepare(self, *, only_preheated: bool = True) -> None:
         """Compute ahead what an official is likely to pick first: each city under its own plan,
-        and the first view in every other year.
+        and the first view in every other year; for a data set of at most
+        :data:`PREPARE_EVERY_YEAR` counties (a city's or a province's), each city
+        under its own plan in every year too.
 
         Run after the page is shown (the dashboards' second cell); with preheated
         kernels it runs before anyone opens the page, so choosing a city repaints
         from the dashboards' caches. It runs in a thread of the lowest priority
         (Linux), so a kernel preparing gives way to the pages being served, and
         the controls end as they were without the browser seeing them move.
+
+        It runs only in a kernel Voila preheats (``VOILA_PREHEAT=True``) unless
+        ``only_preheated=False``: in a kernel started for a page already open, or
+        in an analyst's JupyterLab, the kernel would answer no click until it ended,
+        and a repaint computed on demand takes a fraction of a second.
         """
+        if only_preheated and os.environ.get("VOILA_PREHEAT") != "True":
+            return
         worker = threading.Thread(target=self._prepare, name="kuoyou-prepare")
         worker.start()
         worker.join()
@@ -164,31 +179,39 @@ class Dashboard(AreaSelection, CountyPanels):
         keep = (self.province.value, self.city.value, self.profile.value)
         offered = {v for _, v in self.profile.options}
         cities = self.dataset.counties.drop_duplicates("city_adcode")
+        own = [(str(c.province_adcode), str(c.city_adcode), self._own_profile[c.city])
+               for c in cities.itertuples() if self._own_profile.get(c.city) in offered]  # fmt: skip
+        shown = self.year.value
+        others = [y for _, y in self.year.options if y not in (None, shown)]
+        every_year = len(self.dataset.counties) <= PREPARE_EVERY_YEAR
         self._quiet = True
         try:
-            with self.province.hold_sync(), self.city.hold_sync(), self.profile.hold_sync():
-                for c in cities.itertuples():
-                    if self._own_profile.get(c.city) not in offered:
-                        continue
-                    self.province.value = str(c.province_adcode)
-                    self._fill_cities()
-                    self.city.value = str(c.city_adcode)
-                    self.profile.value = self._own_profile[c.city]
+            with self.province.hold_sync(), self.city.hold_sync(), self.profile.hold_sync(), \
+                    self.year.hold_sync():  # fmt: skip
+                for state in own:  # each city under its own plan, in the year shown
+                    self._select(*state)
                     self.warm()  # fills the dashboard's caches
-                self.province.value = keep[0]
-                self._fill_cities()
-                self.city.value, self.profile.value = keep[1], keep[2]
-                shown = self.year.value
-                with self.year.hold_sync():  # the first view in every other year
-                    for _, y in self.year.options:
-                        if y not in (None, shown):
-                            self.year.value = y
-                            self.warm()
-                    self.year.value = shown
+                self._select(*keep)
+                for y in others:  # the first view in every other year
+                    self.year.value = y
+                    self.warm()
+                for state in own if every_year else ():  # each city in every other year
+                    self._select(*state)
+                    for y in others:
+                        self.year.value = y
+                        self.warm()
+                self._select(*keep)
+                self.year.value = shown
             self.result = self.compute()  # the shown selection's state again (from the cache)
             release_memory()
         finally:
             self._quiet = False
+
+    def _select(self, province: str, city: str, profile: str) -> None:
+        """Set province, city and profile without events (used by :meth:`_prepare`)."""
+        self.province.value = province
+        self._fill_cities()
+        self.city.value, self.profile.value = city, profile
 
     def t(self, key: str, **kw) -> str:
         """A UI string shared by every dashboard (:data:`common.STRINGS`) in the current language."""
