@@ -191,3 +191,25 @@ def test_english_and_errors():
                     origin="x.csv", is_demo=False)  # fmt: skip
     box = widgets.kindergartens_dashboard(dataset=no_kg)
     assert "kg_enrolment" in box.value and "出错了" in box.value
+
+
+def test_long_tables_are_cut_with_a_note_and_totals_from_every_county(raw, monkeypatch):
+    from toolkit.widgets import kindergartens
+
+    monkeypatch.setattr(kindergartens, "ROWS_SHOWN", 3)  # as a national view: more rows than shown
+    d = widgets.KindergartenDashboard()
+    r24 = raw[raw["year"] == 2024]
+    below = r24[r24["share"] < 0.6].sort_values("share")
+    assert len(below) > 3
+    table = text(d.table.value)
+    names = re.findall(r"(\S+) (?:长治市|平顶山市|济宁市) \d", table)
+    assert names == below["name"].head(3).tolist()  # the three largest gaps
+    assert f"（{len(below)}个，按差距排序" in table and f"前3个（共{len(below)}个）" in table
+    places = sum(
+        math.ceil(0.6 * t - p) for t, p in zip(below["total"], below["public"], strict=True)
+    )
+    assert f"缺口合计 {places:,} 个学位" in table  # summed over every county below, not the three
+    trend = d.trend.value
+    assert trend.count("<svg") == 3 and "前3个（共33个）" in text(trend)
+    lowest = r24.sort_values("share")["name"].head(3).tolist()
+    assert re.findall(r"<tr><td>([^<]+)</td><td><svg", trend) == lowest

@@ -47,6 +47,9 @@ from .shell import Dashboard
 PUBLIC_RULE, INCLUSIVE_RULE = "public_kindergarten_share", "inclusive_kindergarten_coverage"
 #: Sparklines: the map's warm end below the target, its cool end at or above it.
 BELOW, ABOVE, PLAIN = "#d6604d", "#4393c3", "#868e96"
+#: Rows the trend and below-target tables show at most (a toolkit setting): on all of China
+#: 2,875 sparklines were 1.2 MB of HTML per repaint; every county is in the Excel download.
+ROWS_SHOWN = 200
 #: key → (中文, English); ``{name}`` fields filled by ``KindergartenDashboard.s``.
 STRINGS = {
     "map_title": ("公办园在园幼儿占比（{year}年，{mid}）", "Share in public kindergartens ({year}, {mid})"),
@@ -75,6 +78,8 @@ STRINGS = {
               "Counties below the target ({k}, largest gap first; per county a benchmark)"),
     "below_cols": ("县（区）|所属市|公办园占比|目标|差距（百分点）|需新增公办学位|{d}年研判",
                    "County|City|Share|Target|Gap (pp)|Public places needed|Outlook {d}"),
+    "more": ("表中列出前{n}个（共{total}个）；各县完整结果见“下载Excel”。",
+             "The first {n} of {total} are listed; every county is in the Excel download."),
     "none_below": ("所选范围内没有低于目标的县（区）。", "No county in the selection is below the target."),
     "places_sum": ("各县缺口合计 {s} 个学位；全市加权计算的缺口见上表（达标县的富余抵消部分缺口）。",
                    "County shortfalls add up to {s} places; the city-wide figure is above (counties over the target offset some)."),
@@ -323,19 +328,24 @@ class KindergartenDashboard(Dashboard):
             return ""
         if low.empty:
             return f'<div class="kuoyou-shortfall"><p>{self._s("none_below")}</p></div>'
+        shown = low.head(ROWS_SHOWN)
         view = pd.DataFrame({
-            "a": low["name"], "b": low["city"], "c": low["value"].map(self._pct),
-            "d": low["target"].map(self._goal), "e": low["gap"].map(lambda g: f"{100 * g:+.1f}"),
-            "f": low["places"].map(formats.format_int),
-            "g": [self._look(o, p) for o, p in zip(low["outlook"], low["projected"], strict=True)],
+            "a": shown["name"], "b": shown["city"], "c": shown["value"].map(self._pct),
+            "d": shown["target"].map(self._goal), "e": shown["gap"].map(lambda g: f"{100 * g:+.1f}"),
+            "f": shown["places"].map(formats.format_int),
+            "g": [self._look(o, p) for o, p in zip(shown["outlook"], shown["projected"], strict=True)],
         })  # fmt: skip
         view.columns = self._s("below_cols", d=self._deadline()).split("|")
         total = formats.format_int(low["places"].sum())
         return (
             f'<div class="kuoyou-shortfall"><h4>{self._s("below", k=len(low))}</h4>'
             + html_table(view, numeric=tuple(view.columns[2:6]))
-            + f'<div class="kuoyou-note">{self._s("places_sum", s=total)}</div></div>'
+            + f'<div class="kuoyou-note">{self._more(len(low))}{self._s("places_sum", s=total)}</div></div>'
         )
+
+    def _more(self, total: int) -> str:
+        """The note under a table cut at :data:`ROWS_SHOWN` rows ("" when nothing was cut)."""
+        return self._s("more", n=ROWS_SHOWN, total=total) + "<br>" if total > ROWS_SHOWN else ""
 
     def _method_html(self) -> str:
         rule = self._rule()
@@ -363,7 +373,8 @@ class KindergartenDashboard(Dashboard):
         return f'<div class="kuoyou-note"><h4>{self._s("sources", doc=prof.document)}</h4><ul>{"".join(items)}</ul></div>'
 
     def _trend_html(self, res: pd.DataFrame, target: float | None) -> str:
-        """One sparkline per county across the years, lowest share first."""
+        """One sparkline per county across the years, lowest share first (at most
+        :data:`ROWS_SHOWN`)."""
         hist = self._history()
         if hist is None or hist.empty:  # no years in the data: no trend to draw
             return ""
@@ -374,6 +385,7 @@ class KindergartenDashboard(Dashboard):
         scale = shown + ([target] if target is not None else []) or [0.0, 1.0]
         lo, hi = min(scale), max(scale)
         order = res.assign(first=values[years[0]].to_numpy()).sort_values("value")
+        more, order = self._more(len(order)), order.head(ROWS_SHOWN)
         rows = []
         for r in order.itertuples():
             line = values.loc[r.adcode].tolist()
@@ -394,4 +406,5 @@ class KindergartenDashboard(Dashboard):
             f"<h4>{self._s('trend')}（{years[0]}–{years[-1]}）</h4>"
             f'<div style="max-height:330px;overflow-y:auto"><table class="kuoyou-table kuoyou-trend">'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+            + (f'<div class="kuoyou-note">{more}</div>' if more else "")
         )
