@@ -28,11 +28,15 @@ echo "按 Ctrl+C 停止 / Ctrl+C to stop"
 # page's kernel is shut down at once). An upload arrives as one websocket message: Tornado's
 # default cap (10 MiB) dropped files under the 20 MB upload limit without a word, so the cap is
 # 32 MiB. A URL cannot switch to another template (Voila's own fetch Font Awesome from a CDN).
+# Kernels talk over Unix sockets in the user's runtime directory, not TCP ports: when a pool
+# starts nine kernels at once, a TCP port chosen free could be taken before the kernel bound
+# it ("Address already in use"), and a page was handed the dead kernel.
 exec .venv/bin/python -m toolkit.voila_server notebooks/dashboards --no-browser \
   --Voila.ip="$host" --port="$port" --template=kuoyou \
   --VoilaConfiguration.allow_template_override=NO \
   '--Voila.tornado_settings={"websocket_max_message_size": 33554432}' \
   $preheat "--VoilaKernelManager.kernel_pools_config=$pools" --VoilaKernelManager.fill_delay=10 \
+  --KernelManager.transport=ipc \
   --VoilaConfiguration.show_tracebacks=False --VoilaConfiguration.strip_sources=True \
   --VoilaKernelManager.cull_idle_timeout=1800 --VoilaKernelManager.cull_interval=300 \
   "--VoilaConfiguration.file_allowlist=[]" \
