@@ -336,16 +336,17 @@ class KindergartenDashboard(Dashboard):
             "g": [self._look(o, p) for o, p in zip(shown["outlook"], shown["projected"], strict=True)],
         })  # fmt: skip
         view.columns = self._s("below_cols", d=self._deadline()).split("|")
-        total = formats.format_int(low["places"].sum())
+        total = self._s("places_sum", s=formats.format_int(low["places"].sum()))
+        note = "<br>".join(filter(None, [self._more(len(low)), total]))
         return (
             f'<div class="kuoyou-shortfall"><h4>{self._s("below", k=len(low))}</h4>'
             + html_table(view, numeric=tuple(view.columns[2:6]))
-            + f'<div class="kuoyou-note">{self._more(len(low))}{self._s("places_sum", s=total)}</div></div>'
+            + f'<div class="kuoyou-note">{note}</div></div>'
         )
 
     def _more(self, total: int) -> str:
         """The note under a table cut at :data:`ROWS_SHOWN` rows ("" when nothing was cut)."""
-        return self._s("more", n=ROWS_SHOWN, total=total) + "<br>" if total > ROWS_SHOWN else ""
+        return self._s("more", n=ROWS_SHOWN, total=total) if total > ROWS_SHOWN else ""
 
     def _method_html(self) -> str:
         rule = self._rule()

@@ -191,11 +191,8 @@ class Dashboard(AreaSelection, CountyPanels):
                 for state in own:  # each city under its own plan, in the year shown
                     self._select(*state)
                     self.warm()  # fills the dashboard's caches
-                self._select(*keep)
-                for y in others:  # the first view in every other year
-                    self.year.value = y
-                    self.warm()
-                for state in own if every_year else ():  # each city in every other year
+                # the first view in every other year, then (small data) each city in them too
+                for state in [keep, *own] if every_year else [keep]:
                     self._select(*state)
                     for y in others:
                         self.year.value = y
