@@ -194,9 +194,9 @@ def test_english_and_errors():
 
 
 def test_long_tables_are_cut_with_a_note_and_totals_from_every_county(raw, monkeypatch):
-    from toolkit.widgets import kindergartens
+    from toolkit.widgets import common
 
-    monkeypatch.setattr(kindergartens, "ROWS_SHOWN", 3)  # as a national view: more rows than shown
+    monkeypatch.setattr(common, "ROWS_SHOWN", 3)  # as a national view: more rows than shown
     d = widgets.KindergartenDashboard()
     r24 = raw[raw["year"] == 2024]
     below = r24[r24["share"] < 0.6].sort_values("share")

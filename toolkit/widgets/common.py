@@ -69,7 +69,13 @@ STRINGS = {
     "benchmark": ("全域目标，逐县比较仅作参照", "a jurisdiction-wide target: per county a benchmark"),
     "sources": ("规则出处", "Where the rules come from"),
     "click_county": ("点击地图上的县（区）查看详情。", "Click a county on the map for its details."),
+    "more": ("表中列出前{n}个（共{total}个）；各县完整结果见“下载Excel”。",
+             "The first {n} of {total} are listed; every county is in the Excel download."),
 }  # fmt: skip
+
+#: The longest table a dashboard draws (a toolkit setting, not policy): at national scale a
+#: table of every county was over 1 MB of HTML per repaint. Every row is in the Excel download.
+ROWS_SHOWN = 200
 
 
 def t(key: str, lang: str = "zh", **fields: object) -> str:
@@ -89,9 +95,31 @@ def banner(lang: str = "zh", label: str = data.DEMO_LABEL, note: str = data.DEMO
     )
 
 
+def cut(df: pd.DataFrame, lang: str = "zh") -> tuple[pd.DataFrame, str]:
+    """The first :data:`ROWS_SHOWN` rows of ``df`` and the note saying so ("" when all fit).
+
+    >>> rows, note = cut(pd.DataFrame({"a": range(250)}))
+    >>> len(rows), note
+    (200, '表中列出前200个（共250个）；各县完整结果见“下载Excel”。')
+    >>> cut(pd.DataFrame({"a": range(3)}), "en")[1]
+    ''
+    """
+    if len(df) <= ROWS_SHOWN:
+        return df, ""
+    return df.head(ROWS_SHOWN), t("more", lang, n=ROWS_SHOWN, total=len(df))
+
+
+def note_div(text: str) -> str:
+    """``text`` (HTML) as a note under a table; "" stays "".
+
+    >>> note_div("x"), note_div("")
+    ('<div class="kuoyou-note">x</div>', '')
+    """
+    return f'<div class="kuoyou-note">{text}</div>' if text else ""
+
+
 def html_table(df: pd.DataFrame, numeric: tuple[str, ...] = (), wrap: tuple[str, ...] = ()) -> str:
     """A small HTML table (escaped): numbers right-aligned, only ``wrap`` columns wrap."""
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
     body = []
     for row in df.itertuples(index=False):
         cells = []
@@ -100,7 +128,21 @@ def html_table(df: pd.DataFrame, numeric: tuple[str, ...] = (), wrap: tuple[str,
             text = "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
             cells.append(f"<td{cls}>{html.escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f'<table class="kuoyou-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    return rows_table([str(c) for c in df.columns], body)
+
+
+def rows_table(
+    heads: list[str], rows: list[str], css: str = "kuoyou-table", escape: bool = True
+) -> str:
+    """A table of ``heads`` (escaped unless ``escape=False``) over ready-made ``<tr>`` ``rows``.
+
+    >>> rows_table(["县"], ["<tr><td>叶县</td></tr>"])
+    '<table class="kuoyou-table"><thead><tr><th>县</th></tr></thead><tbody><tr><td>叶县</td></tr></tbody></table>'
+    """
+    th = "".join(f"<th>{html.escape(h) if escape else h}</th>" for h in heads)
+    return (
+        f'<table class="{css}"><thead><tr>{th}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
 
 
 def friendly_error(exc: BaseException) -> str:

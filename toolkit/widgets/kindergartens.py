@@ -40,16 +40,13 @@ from ..indicators.kindergartens import (
     public_places_needed,
 )  # fmt: skip
 from ..indicators.outlook import DEFAULT_MARGIN
-from .common import html_table, sparkline
+from .common import cut, html_table, note_div, rows_table, sparkline
 from .dataset import DataSet
 from .shell import Dashboard
 
 PUBLIC_RULE, INCLUSIVE_RULE = "public_kindergarten_share", "inclusive_kindergarten_coverage"
 #: Sparklines: the map's warm end below the target, its cool end at or above it.
 BELOW, ABOVE, PLAIN = "#d6604d", "#4393c3", "#868e96"
-#: Rows the trend and below-target tables show at most (a toolkit setting): on all of China
-#: 2,875 sparklines were 1.2 MB of HTML per repaint; every county is in the Excel download.
-ROWS_SHOWN = 200
 #: key → (中文, English); ``{name}`` fields filled by ``KindergartenDashboard.s``.
 STRINGS = {
     "map_title": ("公办园在园幼儿占比（{year}年，{mid}）", "Share in public kindergartens ({year}, {mid})"),
@@ -78,8 +75,6 @@ STRINGS = {
               "Counties below the target ({k}, largest gap first; per county a benchmark)"),
     "below_cols": ("县（区）|所属市|公办园占比|目标|差距（百分点）|需新增公办学位|{d}年研判",
                    "County|City|Share|Target|Gap (pp)|Public places needed|Outlook {d}"),
-    "more": ("表中列出前{n}个（共{total}个）；各县完整结果见“下载Excel”。",
-             "The first {n} of {total} are listed; every county is in the Excel download."),
     "none_below": ("所选范围内没有低于目标的县（区）。", "No county in the selection is below the target."),
     "places_sum": ("各县缺口合计 {s} 个学位；全市加权计算的缺口见上表（达标县的富余抵消部分缺口）。",
                    "County shortfalls add up to {s} places; the city-wide figure is above (counties over the target offset some)."),
@@ -328,7 +323,7 @@ class KindergartenDashboard(Dashboard):
             return ""
         if low.empty:
             return f'<div class="kuoyou-shortfall"><p>{self._s("none_below")}</p></div>'
-        shown = low.head(ROWS_SHOWN)
+        shown, more = cut(low, self.lang)
         view = pd.DataFrame({
             "a": shown["name"], "b": shown["city"], "c": shown["value"].map(self._pct),
             "d": shown["target"].map(self._goal), "e": shown["gap"].map(lambda g: f"{100 * g:+.1f}"),
@@ -337,16 +332,12 @@ class KindergartenDashboard(Dashboard):
         })  # fmt: skip
         view.columns = self._s("below_cols", d=self._deadline()).split("|")
         total = self._s("places_sum", s=formats.format_int(low["places"].sum()))
-        note = "<br>".join(filter(None, [self._more(len(low)), total]))
+        note = "<br>".join(filter(None, [more, total]))
         return (
             f'<div class="kuoyou-shortfall"><h4>{self._s("below", k=len(low))}</h4>'
             + html_table(view, numeric=tuple(view.columns[2:6]))
             + f'<div class="kuoyou-note">{note}</div></div>'
         )
-
-    def _more(self, total: int) -> str:
-        """The note under a table cut at :data:`ROWS_SHOWN` rows ("" when nothing was cut)."""
-        return self._s("more", n=ROWS_SHOWN, total=total) if total > ROWS_SHOWN else ""
 
     def _method_html(self) -> str:
         rule = self._rule()
@@ -375,7 +366,7 @@ class KindergartenDashboard(Dashboard):
 
     def _trend_html(self, res: pd.DataFrame, target: float | None) -> str:
         """One sparkline per county across the years, lowest share first (at most
-        :data:`ROWS_SHOWN`)."""
+        :data:`~toolkit.widgets.common.ROWS_SHOWN`)."""
         hist = self._history()
         if hist is None or hist.empty:  # no years in the data: no trend to draw
             return ""
@@ -386,7 +377,7 @@ class KindergartenDashboard(Dashboard):
         scale = shown + ([target] if target is not None else []) or [0.0, 1.0]
         lo, hi = min(scale), max(scale)
         order = res.assign(first=values[years[0]].to_numpy()).sort_values("value")
-        more, order = self._more(len(order)), order.head(ROWS_SHOWN)
+        order, more = cut(order, self.lang)
         rows = []
         for r in order.itertuples():
             line = values.loc[r.adcode].tolist()
@@ -399,13 +390,11 @@ class KindergartenDashboard(Dashboard):
                 f'<tr><td>{html.escape(str(r.name))}</td><td>{svg}</td><td class="num">{self._pct(r.first)}</td>'
                 f'<td class="num">{self._pct(r.value)}</td><td class="num">{change}</td></tr>'
             )
-        head = "".join(
-            f"<th>{c}</th>"
-            for c in self._s("trend_cols", first=years[0], year=self.year.value).split("|")
-        )
+        heads = self._s("trend_cols", first=years[0], year=self.year.value).split("|")
         return (
             f"<h4>{self._s('trend')}（{years[0]}–{years[-1]}）</h4>"
-            f'<div style="max-height:330px;overflow-y:auto"><table class="kuoyou-table kuoyou-trend">'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-            + (f'<div class="kuoyou-note">{more}</div>' if more else "")
+            '<div style="max-height:330px;overflow-y:auto">'
+            + rows_table(heads, rows, css="kuoyou-table kuoyou-trend")
+            + "</div>"
+            + note_div(more)
         )

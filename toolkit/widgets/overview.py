@@ -26,6 +26,7 @@ import plotly.graph_objects as go
 from .. import data, formats, maps, targets
 from ..indicators import MET, MISSING, NOT_APPLICABLE, UNMET, summary
 from ..indicators.outlook import AT_RISK, OFF_TRACK
+from .common import cut, note_div, rows_table
 from .dataset import DataSet
 from .shell import Dashboard
 
@@ -292,7 +293,7 @@ class OverviewDashboard(Dashboard):
         return (
             f"<h4>{self.s('overall', n=len(rules), c=len(res))}</h4>{stats}"
             f'<div class="kuoyou-note">{self.s("counties_missing", k=k, c=len(res))}；{self.s("risk_note")}</div>'
-            f"<h4>{self.s('per_rule')}</h4>" + _table(heads, rows, css="kuoyou-table kuoyou-rule-counts")
+            f"<h4>{self.s('per_rule')}</h4>" + rows_table(heads, rows, css="kuoyou-table kuoyou-rule-counts")
         )  # fmt: skip
 
     def _furthest_html(self, n: int = 10) -> str:
@@ -316,7 +317,7 @@ class OverviewDashboard(Dashboard):
                 "<tr>" + "".join(f'<td{" class=num" if i in (3, 4, 5) else ""}>{c}</td>' for i, c in enumerate(cells))
                 + "</tr>"
             )  # fmt: skip
-        return title + _table(heads, rows, css="kuoyou-table kuoyou-furthest")
+        return title + rows_table(heads, rows, css="kuoyou-table kuoyou-furthest")
 
     def _cell(self, cell, county: str, title: str) -> str:
         status = cell.status if cell is not None else NOT_APPLICABLE
@@ -350,8 +351,9 @@ class OverviewDashboard(Dashboard):
             return ""
         by = {(c.adcode, c.rule): c for c in self.cells.itertuples()}
         heads = [self.s("county"), self.s("city"), *(self._head(r) for r in rules.itertuples())]
+        shown, more = cut(res, self.lang)
         rows = []
-        for c in res.itertuples():
+        for c in shown.itertuples():
             tds = "".join(self._cell(by.get((c.adcode, r.rule)), str(c.name), self._title(r))
                           for r in rules.itertuples())  # fmt: skip
             rows.append(f'<tr data-adcode="{c.adcode}"><td class="county">{html.escape(str(c.name))}</td>'
@@ -360,7 +362,7 @@ class OverviewDashboard(Dashboard):
                           for k, (bg, fg) in zip(("met", "unmet", "na", "missing"), CELL_COLORS.values(), strict=True))  # fmt: skip
         return (
             f"<h4>{self.s('heat')}</h4><div class='kuoyou-note'>{legend}　{self.s('legend')}</div>"
-            f'<div class="kuoyou-heat">{_table(heads, rows, escape=False)}</div>'
+            f'<div class="kuoyou-heat">{rows_table(heads, rows, escape=False)}</div>{note_div(more)}'
         )
 
     def _unsupported_html(self) -> str:
@@ -374,7 +376,7 @@ class OverviewDashboard(Dashboard):
             for r in gone.itertuples()
         ]  # fmt: skip
         return (f'<details class="kuoyou-unsupported"><summary>{self.s("unsupported", n=len(gone))}</summary>'
-                + _table(heads, rows) + "</details>")  # fmt: skip
+                + rows_table(heads, rows) + "</details>")  # fmt: skip
 
     def _sources_html(self, rules: pd.DataFrame) -> str:
         prof = targets.get_profile(self.profile.value)
@@ -392,15 +394,6 @@ class OverviewDashboard(Dashboard):
             )  # fmt: skip
         return (f'<details class="kuoyou-note kuoyou-sources"><summary>{self.s("sources", doc=html.escape(prof.document), n=len(items))}'
                 f"</summary><ul>{''.join(items)}</ul></details>")  # fmt: skip
-
-
-def _table(
-    heads: list[str], rows: list[str], css: str = "kuoyou-table", escape: bool = True
-) -> str:
-    th = "".join(f"<th>{html.escape(h) if escape else h}</th>" for h in heads)
-    return (
-        f'<table class="{css}"><thead><tr>{th}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    )
 
 
 __all__ = ["OverviewDashboard", "count_map", "focus_page", "restyle_count"]

@@ -16,7 +16,7 @@ import ipywidgets as w
 import pandas as pd
 
 from .. import data, formats, indicators, maps, targets
-from .common import html_table
+from .common import cut, html_table, note_div
 from .dataset import DataSet
 from .shell import Dashboard
 
@@ -158,6 +158,7 @@ class SpecialEducationDashboard(Dashboard):
         short = res[res["status"].isin([indicators.UNMET, indicators.MISSING])]
         if short.empty:
             return f'<div class="kuoyou-shortfall"><p>{self.s("all_met")}</p></div>'
+        n, (short, more) = len(short), cut(short, self.lang)
         cols = self.s("short_cols").split("|")
         view = pd.DataFrame(dict(zip(cols, [
             short["name"], short["city"], short["population"].map(lambda v: formats.format_int(v, "人")),
@@ -166,9 +167,7 @@ class SpecialEducationDashboard(Dashboard):
             short["deadline"].map(self._deadline),
         ], strict=True)))  # fmt: skip
         table = html_table(view, numeric=(cols[2],), wrap=(cols[4], cols[5]))
-        return (
-            f'<div class="kuoyou-shortfall"><h4>{self.s("short", n=len(short))}</h4>{table}</div>'
-        )
+        return f'<div class="kuoyou-shortfall"><h4>{self.s("short", n=n)}</h4>{table}{note_div(more)}</div>'
 
     def _rates_html(self) -> str:
         """Enrolment rate and funding, with the outlook, where the data carry them."""
@@ -184,6 +183,7 @@ class SpecialEducationDashboard(Dashboard):
         if rows.empty:
             return ""
         worst = rows[rows["status"] == indicators.UNMET].sort_values(["indicator", "gap"])
+        n, (worst, more) = len(worst), cut(worst, self.lang)
         cols = self.s("rate_cols").split("|")
         view = pd.DataFrame(dict(zip(cols, [
             worst["name"], worst["title_en" if self.lang == "en" else "title"],
@@ -191,7 +191,9 @@ class SpecialEducationDashboard(Dashboard):
             [formats.format_value(v, u) for v, u in zip(worst["target"], worst["unit"], strict=True)],
             worst["deadline"].map(self._deadline), self.tr(worst["outlook"].fillna("")),
         ], strict=True)))  # fmt: skip
-        return f"<h4>{self.s('rates', n=len(worst))}</h4>" + html_table(view, wrap=(cols[1],))
+        return (
+            f"<h4>{self.s('rates', n=n)}</h4>" + html_table(view, wrap=(cols[1],)) + note_div(more)
+        )
 
     def _sources_html(self) -> str:
         prof = targets.get_profile(self.profile.value)

@@ -40,7 +40,7 @@ from ..indicators.teachers import (
     rotation_totals,
     rotation_trend,
 )
-from .common import html_table
+from .common import cut, html_table, note_div
 from .dataset import DataSet
 from .shell import Dashboard
 from .teacher_flows import FlowPanels
@@ -254,6 +254,7 @@ class TeachersDashboard(FlowPanels, Dashboard):
                         n=len(low), m=self._l(MAP_MEASURES[ind]))  # fmt: skip
         if low.empty:
             return f'<div class="kuoyou-below"><h4>{title}</h4><p>{self._l("所选范围内没有低于参照标准的县。|No county of the selection is below the benchmark.")}</p></div>'
+        low, more = cut(low, self.lang)
         h = self._cols("县（区）|所属市|数值|参照|差距（百分点）|人数|研判",
                        "County|City|Value|Benchmark|Gap (points)|Count|Outlook")  # fmt: skip
         view = pd.DataFrame({
@@ -262,7 +263,7 @@ class TeachersDashboard(FlowPanels, Dashboard):
             h[5]: [f"{formats.format_int(a)}/{formats.format_int(b)}" for a, b in zip(low["numerator"], low["denominator"], strict=True)],
             h[6]: low["outlook"].map(self._fmt_outlook),
         })  # fmt: skip
-        return f'<div class="kuoyou-below"><h4>{title}</h4>{html_table(view, numeric=tuple(h[2:6]))}</div>'
+        return f'<div class="kuoyou-below"><h4>{title}</h4>{html_table(view, numeric=tuple(h[2:6]))}{note_div(more)}</div>'
 
     def _trend_html(self, res: pd.DataFrame) -> str:
         ind = self.measure.value
@@ -271,6 +272,7 @@ class TeachersDashboard(FlowPanels, Dashboard):
             return ""
         wide = rows.pivot_table(index=["adcode", "name", "city"], columns="year", values="value",
                                 aggfunc="first")  # fmt: skip
+        wide, more = cut(wide, self.lang)
         now = self._now(res, ind).set_index("adcode")
         horizon = int(rows["horizon"].iloc[0])
         cols = self._cols("县（区）|所属市|状态|研判|预计{h}年", "County|City|Status|Outlook|Projected {h}",
@@ -290,7 +292,7 @@ class TeachersDashboard(FlowPanels, Dashboard):
         note = self._l("趋势为最小二乘外推，风险阈值{p}为用户设定参数（非政策规定）。|The trend is a least-squares line; the {p} margin is user-chosen, not policy.",
                        p=formats.format_percent(DEFAULT_MARGIN, 0))  # fmt: skip
         return (f'<div class="kuoyou-trend"><h4>{title}</h4>{html_table(view, numeric=tuple(view.columns[2:-3]) + (cols[4],))}'
-                f'<span class="kuoyou-note">{note}</span></div>')  # fmt: skip
+                f'{note_div(more)}<span class="kuoyou-note">{note}</span></div>')  # fmt: skip
 
     def _tenure_html(self, res: pd.DataFrame) -> str:
         over, due = self._now(res, OVER), self._now(res, DUE).set_index("adcode")
@@ -298,7 +300,7 @@ class TeachersDashboard(FlowPanels, Dashboard):
         head = self._l("本校任教年限（{y}年）|Years at one school ({y})", y=self.year.value)
         if over.empty:
             return f'<div class="kuoyou-tenure"><h4>{head}</h4><p>{self._l("需要教师名册（本校任教年限）。|Needs teacher records (years at the school).")}</p></div>'
-        over = over.sort_values("numerator", ascending=False)
+        over, more = cut(over.sort_values("numerator", ascending=False), self.lang)
         cols = self._cols("县（区）|所属市|教师数|超过{a}年|超过{a}年占比|满{b:g}年未交流|满{b:g}年未交流占比",
                           "County|City|Teachers|Over {a} yrs|Share over {a}|{b:g}+ yrs, not rotated|Share {b:g}+ not rotated",
                           a=MAX_TENURE_YEARS, b=due_years)  # fmt: skip
@@ -310,7 +312,7 @@ class TeachersDashboard(FlowPanels, Dashboard):
         })  # fmt: skip
         rules = f"<li>{self._rule_label(OVER)}</li><li>{self._rule_label(DUE)}</li>"
         return (f'<div class="kuoyou-tenure"><h4>{head}</h4><ul class="kuoyou-note">{rules}</ul>'
-                f"{self._period_html(res)}{html_table(view, numeric=tuple(cols[2:]))}</div>")  # fmt: skip
+                f"{self._period_html(res)}{html_table(view, numeric=tuple(cols[2:]))}{note_div(more)}</div>")  # fmt: skip
 
     def _period_html(self, res: pd.DataFrame) -> str:
         rule = self._rule(PERIOD)[0]
