@@ -79,3 +79,14 @@ def test_index_page_leads_to_every_dashboard(server, page):
     page.wait_for_function(MAP_DRAWN, arg=33, timeout=120_000)
     assert page.url.endswith("/voila/render/special_education.ipynb")
     assert not page.blocked, f"the page asked the internet for: {page.blocked}"
+
+
+def test_widget_modules_get_time_to_load_on_a_busy_machine(server, page):
+    """anywidget's 2 s limit on loading a widget's module is lengthened; other timeouts are not."""
+    page.goto(server + "/voila/render/index.ipynb", wait_until="domcontentloaded", timeout=120_000)
+    aborted = page.evaluate("""async () => {
+        const anywidgets = AbortSignal.timeout(2000), other = AbortSignal.timeout(300);
+        await new Promise((r) => setTimeout(r, 2600));
+        return [anywidgets.aborted, other.aborted];
+    }""")  # fmt: skip
+    assert aborted == [False, True]

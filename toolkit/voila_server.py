@@ -1,8 +1,8 @@
-"""The dashboards' web server: Voila 0.5.13 with three of its routes corrected.
+"""The dashboards' web server: Voila 0.5.13 with three of its routes and its pool refill corrected.
 
 ``scripts/serve.sh`` runs ``python -m toolkit.voila_server``, which takes every
-option ``voila`` takes and serves the same pages. It differs in three ways,
-each found by ``tests/test_server.py``:
+option ``voila`` takes and serves the same pages. It differs in four ways,
+the first three found by ``tests/test_server.py``, the fourth by ``bench/load.py``:
 
 - a dashboard page sets the ``_xsrf`` cookie. When a page closes, Voila's
   front-end asks the server to shut its kernel down (a ``sendBeacon`` to
@@ -12,14 +12,24 @@ each found by ``tests/test_server.py``:
   until the idle cull (``cull_idle_timeout``, 30 minutes);
 - an address under ``/voila/templates/`` that is not ``<template>/static/<file>``
   answers 404 (Voila failed on it with a 500);
-- there is no ``/logout`` page (nobody logs in; Voila failed on it with a 500).
+- there is no ``/logout`` page (nobody logs in; Voila failed on it with a 500);
+- preheated kernels are started and run their notebook at most
+  :attr:`PoolGate.at_once` at a time (as many as the machine has cores: they
+  are busy on their CPU, so the pool fills no slower). Voila starts one refill per page taken from the pool, all at once:
+  when twenty officials opened dashboards together, twenty kernels ran their
+  notebooks side by side, the web server got a twentieth of the CPU and the
+  pages' own scripts timed out loading (``Loading chunk … failed``). A page that
+  takes a kernel still waiting its turn goes ahead of the queue.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 
+import voila.app
 from tornado.web import HTTPError
+from traitlets import HasTraits, Int, default
 from voila.app import Voila
 from voila.static_file_handler import TemplateStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
@@ -54,8 +64,90 @@ class DashboardPage(TornadoVoilaHandler):
         self.xsrf_token  # noqa: B018 - reading it sets the cookie
 
 
+class PoolGate(HasTraits):
+    """Mixed into Voila's kernel manager: preheated kernels start ``at_once`` at a time.
+
+    A kernel holds its turn from its start until its notebook has run (Voila's render
+    task has ended); a kernel a page has taken (``get_rendered_notebook``) skips the
+    queue. Restarts are not held.
+    """
+
+    at_once = Int(help="Preheated kernels starting or running their notebook at one time.").tag(
+        config=True
+    )
+
+    @default("at_once")
+    def _at_once(self) -> int:
+        return os.cpu_count() or 2
+
+    def __init__(self, **kwargs) -> None:
+        self._running, self._wanted = 0, set()
+        self._turns: asyncio.Condition | None = None
+        super().__init__(**kwargs)
+
+    def _turn(self) -> asyncio.Condition:
+        if self._turns is None:  # made on the server's loop, at first use
+            self._turns = asyncio.Condition()
+        return self._turns
+
+    async def _initialize(self, notebook_path: str, kernel_id: str | None = None, **kwargs):
+        if kernel_id is not None:  # a restart: not a pool kernel
+            return await super()._initialize(notebook_path, kernel_id, **kwargs)
+        me, turn = asyncio.current_task(), self._turn()
+        async with turn:
+            await turn.wait_for(lambda: self._running < self.at_once or me in self._wanted)
+            self._running += 1
+            self.log.info("Pool kernel for %s starting (%d running, at most %d at once)",
+                          notebook_path, self._running, self.at_once)  # fmt: skip
+        try:
+            content = await super()._initialize(notebook_path, kernel_id, **kwargs)
+        except BaseException:
+            await self._done()
+            raise
+        content["task"].add_done_callback(lambda _t: asyncio.ensure_future(self._done()))
+        return content
+
+    async def _done(self) -> None:
+        turn = self._turn()
+        async with turn:
+            self._running -= 1
+            turn.notify_all()
+
+    async def get_rendered_notebook(self, notebook_name: str, *args, **kwargs):
+        pool = self._pools.get(notebook_name) or []
+        if pool and not pool[0].done():  # the page waits for this one: it goes first
+            self._wanted.add(pool[0])
+            pool[0].add_done_callback(self._wanted.discard)
+            turn = self._turn()
+            async with turn:
+                turn.notify_all()
+        return await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+
+
+def _gated_factory(*args, **kwargs) -> type:
+    """Voila's kernel-manager factory, with :class:`PoolGate` on top of what it makes."""
+    made = _voila_factory(*args, **kwargs)
+    if not hasattr(made, "fill_if_needed"):  # no preheating: nothing to gate
+        return made
+
+    class DashboardKernelManager(PoolGate, made):
+        """Voila's preheating kernel manager, its kernels started a few at a time."""
+
+    return DashboardKernelManager
+
+
+_voila_factory = voila.app.voila_kernel_manager_factory
+
+
 class DashboardServer(Voila):
     """Voila serving the dashboards, with the corrections the module docstring lists."""
+
+    def init_settings(self) -> dict:
+        voila.app.voila_kernel_manager_factory = _gated_factory  # Voila makes its manager here
+        try:
+            return super().init_settings()
+        finally:
+            voila.app.voila_kernel_manager_factory = _voila_factory
 
     def init_handlers(self) -> list:
         swap = {TemplateStaticFileHandler: TemplateStatic, TornadoVoilaHandler: DashboardPage}
