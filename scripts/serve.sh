@@ -9,7 +9,6 @@ scripts/setup.sh
 port="${PORT:-8866}"
 host="${HOST:-127.0.0.1}"
 pool="${POOL_SIZE:-2}"
-at_once="${KERNELS_AT_ONCE:-$(nproc)}"
 # the landing page (index.ipynb) only lists the dashboards: one preheated kernel is enough
 pools="{\"default\": {\"pool_size\": $pool}, \"index.ipynb\": {\"pool_size\": $(( pool > 0 ? 1 : 0 ))}}"
 if [ "$pool" -gt 0 ]; then preheat="--preheat_kernel=True --pool_size=$pool"; else preheat="--preheat_kernel=False"; fi
@@ -40,7 +39,7 @@ exec .venv/bin/python -m toolkit.voila_server notebooks/dashboards --no-browser 
   --VoilaConfiguration.allow_template_override=NO \
   '--Voila.tornado_settings={"websocket_max_message_size": 33554432}' \
   $preheat "--VoilaKernelManager.kernel_pools_config=$pools" --VoilaKernelManager.fill_delay=10 \
-  --VoilaKernelManager.at_once="$at_once" \
+  ${KERNELS_AT_ONCE:+--VoilaKernelManager.at_once="$KERNELS_AT_ONCE"} \
   --KernelManager.transport=ipc \
   --VoilaConfiguration.show_tracebacks=False --VoilaConfiguration.strip_sources=True \
   --VoilaKernelManager.cull_idle_timeout=1800 --VoilaKernelManager.cull_interval=300 \

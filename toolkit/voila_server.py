@@ -82,20 +82,15 @@ class PoolGate(HasTraits):
 
     def __init__(self, **kwargs) -> None:
         self._running, self._wanted = 0, set()
-        self._turns: asyncio.Condition | None = None
+        self._turn = asyncio.Condition()  # bound to the server's loop at its first use
         super().__init__(**kwargs)
-
-    def _turn(self) -> asyncio.Condition:
-        if self._turns is None:  # made on the server's loop, at first use
-            self._turns = asyncio.Condition()
-        return self._turns
 
     async def _initialize(self, notebook_path: str, kernel_id: str | None = None, **kwargs):
         if kernel_id is not None:  # a restart: not a pool kernel
             return await super()._initialize(notebook_path, kernel_id, **kwargs)
-        me, turn = asyncio.current_task(), self._turn()
-        async with turn:
-            await turn.wait_for(lambda: self._running < self.at_once or me in self._wanted)
+        me = asyncio.current_task()
+        async with self._turn:
+            await self._turn.wait_for(lambda: self._running < self.at_once or me in self._wanted)
             self._running += 1
             self.log.info("Pool kernel for %s starting (%d running, at most %d at once)",
                           notebook_path, self._running, self.at_once)  # fmt: skip
@@ -108,19 +103,17 @@ class PoolGate(HasTraits):
         return content
 
     async def _done(self) -> None:
-        turn = self._turn()
-        async with turn:
+        async with self._turn:
             self._running -= 1
-            turn.notify_all()
+            self._turn.notify_all()
 
     async def get_rendered_notebook(self, notebook_name: str, *args, **kwargs):
         pool = self._pools.get(notebook_name) or []
         if pool and not pool[0].done():  # the page waits for this one: it goes first
             self._wanted.add(pool[0])
             pool[0].add_done_callback(self._wanted.discard)
-            turn = self._turn()
-            async with turn:
-                turn.notify_all()
+            async with self._turn:
+                self._turn.notify_all()
         return await super().get_rendered_notebook(notebook_name, *args, **kwargs)
 
 

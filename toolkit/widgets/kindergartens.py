@@ -336,7 +336,8 @@ class KindergartenDashboard(Dashboard):
         return (
             f'<div class="kuoyou-shortfall"><h4>{self._s("below", k=len(low))}</h4>'
             + html_table(view, numeric=tuple(view.columns[2:6]))
-            + f'<div class="kuoyou-note">{note}</div></div>'
+            + note_div(note)
+            + "</div>"
         )
 
     def _method_html(self) -> str:
