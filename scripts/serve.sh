@@ -15,6 +15,7 @@ if [ "$pool" -gt 0 ]; then preheat="--preheat_kernel=True --pool_size=$pool"; el
 # The toolkit's Voila template (toolkit/voila/templates/kuoyou) fetches nothing from the web.
 export JUPYTER_PATH="$PWD/toolkit${JUPYTER_PATH:+:$JUPYTER_PATH}"
 # Arrow's own allocator keeps freed Parquet buffers: with the system one each kernel is ~60 MB smaller.
+export KUOYOU_PLOTLY_FROM_PAGE=1  # the kuoyou template loads plotly.js: the kernels do not send it
 export ARROW_DEFAULT_MEMORY_POOL="${ARROW_DEFAULT_MEMORY_POOL:-system}"
 echo
 echo "看板首页 / Start here:  http://${host}:${port}/voila/render/index.ipynb"

@@ -90,3 +90,32 @@ def test_widget_modules_get_time_to_load_on_a_busy_machine(server, page):
         return [anywidgets.aborted, other.aborted];
     }""")  # fmt: skip
     assert aborted == [False, True]
+
+
+def _received(page) -> list[int]:
+    """The sizes of the websocket frames the page receives from now on."""
+    sizes: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: sizes.append(len(f))))
+    return sizes
+
+
+def test_plotly_loads_with_the_page_not_through_the_kernel(server, page):
+    bundles = []
+    page.on("requestfinished", lambda r: bundles.append(r.url) if "plotly-geo" in r.url else None)
+    sizes = _received(page)
+    page.goto(server + "/voila/render/special_education.ipynb", wait_until="domcontentloaded",
+              timeout=120_000)  # fmt: skip
+    page.wait_for_function(MAP_DRAWN, arg=33, timeout=120_000)
+    assert len(bundles) == 1 and bundles[0].endswith("/voila/kuoyou/plotly-geo.min.js")
+    assert sum(sizes) < 1_000_000  # the 1.4 MB bundle did not come in the widgets' state
+    assert page.evaluate("() => typeof window.Plotly.react") == "function"
+
+
+def test_a_page_whose_plotly_script_fails_gets_the_bundle_from_the_kernel(server, page):
+    page.route("**/plotly-geo.min.js*", lambda route: route.abort())
+    sizes = _received(page)
+    page.goto(server + "/voila/render/special_education.ipynb", wait_until="domcontentloaded",
+              timeout=120_000)  # fmt: skip
+    page.wait_for_function(MAP_DRAWN, arg=33, timeout=120_000)
+    assert page.evaluate("() => document.getElementById('kuoyou-plotly').dataset.failed") == "1"
+    assert sum(sizes) > 1_300_000  # the bundle came through the kernel instead

@@ -43,3 +43,15 @@ def test_map_widget_module_is_small_and_plotly_travels_as_a_trait():
     assert "window.Plotly = Plotly" not in widget._esm
     assert hashlib.sha256(widget.plotly_js.encode("utf-8")).hexdigest() == BUNDLE_SHA256
     assert "plotly_js" in widget.keys  # synced to the page
+
+
+def test_map_widget_leaves_plotly_to_a_page_that_loads_it_and_sends_it_when_asked(monkeypatch):
+    import hashlib
+
+    from toolkit.widgets.mapwidget import BUNDLE_SHA256, FROM_PAGE, MapWidget
+
+    monkeypatch.setenv(FROM_PAGE, "1")  # as scripts/serve.sh sets it for Voila's kernels
+    widget = MapWidget()
+    assert widget.plotly_js == ""
+    widget._handle_message(widget, {"event": "plotly"}, [])  # the page found no bundle
+    assert hashlib.sha256(widget.plotly_js.encode("utf-8")).hexdigest() == BUNDLE_SHA256

@@ -85,7 +85,7 @@ def addresses(rel: str) -> list[str]:
     out += [f"/voila/files/{up}", f"/voila/files/{dots}", f"/voila/files/{up.replace('/', '%2f')}",
             f"/voila/tree/{dots}", f"/voila/api/contents/{dots}", f"/voila/static/{deep}"]  # fmt: skip
     deep = deep.replace("..", "%2e%2e")
-    for route in ("static", "labextensions", "templates/lab/static", "api/themes"):
+    for route in ("static", "labextensions", "templates/lab/static", "api/themes", "kuoyou"):
         out.append(f"/voila/{route}/{deep}")
     if rel.endswith(".ipynb"):  # rendering it would run an analyst notebook
         out += [f"/voila/render/{up}", f"/voila/render/{dots}"]
@@ -106,6 +106,17 @@ def test_no_route_serves_another_file(server, rel):
         status, body = get(server, address)
         assert status in (403, 404), f"{address} answered {status}"
         assert needle not in body, f"{address} returned the file's content"
+
+
+def test_the_plotly_route_serves_the_vendored_bundle_only(server):
+    from toolkit import voila_server
+    from toolkit.widgets import mapwidget
+
+    assert voila_server.BUNDLE == mapwidget.BUNDLE
+    status, body = get(server, "/voila/kuoyou/plotly-geo.min.js")
+    assert status == 200 and body == mapwidget.BUNDLE.read_text(encoding="utf-8")
+    for other in ("README.md", "plotly-geo.min.js.map", "%2e%2e/voila_server.py", ""):
+        assert get(server, f"/voila/kuoyou/{other}")[0] == 404, other
 
 
 @pytest.mark.parametrize("address", [

@@ -203,13 +203,16 @@ def status_map(
     return fig
 
 
-def restyle_status(fig: go.Figure, result: pd.DataFrame, *, lang: str = "zh") -> None:
+def restyle_status(
+    fig: go.Figure, result: pd.DataFrame, *, lang: str = "zh", hover: tuple | None = None
+) -> None:
     """Recolour a :func:`status_map` in place for new results (no new geometry).
 
     Works on a ``go.Figure`` and on a ``go.FigureWidget`` (one batched update);
-    ``lang`` sets the legend's and the hover's language.
+    ``lang`` sets the legend's and the hover's language; ``hover`` is
+    :func:`hover_data` of ``result`` when the caller has it already.
     """
-    custom, template = hover_data(result, lang=lang)
+    custom, template = hover if hover is not None else hover_data(result, lang=lang)
     ticks = [STATUS_EN[s] for s in STATUSES] if lang == "en" else list(STATUSES)
     trace = fig.data[0]
     adcodes = result["adcode"].astype(str).tolist()

@@ -99,16 +99,16 @@ class AreaSelection:
 
     def _show_map(self) -> None:
         """Compute, build the map for the selection's geometry, paint it and draw it."""
-        self.result = self.compute()
+        self.result = self.kept("result", self.compute)
         province = None if self.province.value in (None, ALL) else self.province.value
         key = (id(self.dataset), province if self.dataset.large else None)
         if key not in self._figures:  # a view seen before is restyled, not built again
-            figure = go.Figure(self.figure_for(self.dataset.geometry_for(province), self.result))
+            figure = self.figure_for(self.dataset.geometry_for(province), self.result)
+            figure = figure if isinstance(figure, go.Figure) else go.Figure(figure)  # no copy
             figure.layout.width = None  # the page's width
             self._figures[key] = figure
         self.figure = self._figures[key]
-        self.paint(self.result)
-        self.draw_map()
+        self.paint(self.result)  # restyles it, draws it, then the panels
 
     def draw_map(self) -> None:
         """Send the map as Python holds it (``paint`` calls it once the map is restyled, before

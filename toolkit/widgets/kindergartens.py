@@ -207,17 +207,24 @@ class KindergartenDashboard(Dashboard):
                               title=self._map_title())  # fmt: skip
 
     def paint(self, res: pd.DataFrame) -> None:
-        target = self._target()
-        maps.restyle_share(self.figure, res, target=target)  # drawn by the shell in one message
-        self.figure.data[0].text = self._hover(res, target)
+        maps.restyle_share(self.figure, res, target=self._target())  # sent in one message
+        self.figure.data[0].text = self.kept("hover", lambda: self._hover(res, self._target()))
         self.figure.layout.title.text = self._map_title()
         self.draw_map()  # the map first: the panels below take longer
-        self.summary.value = self._summary_html(res, target)
-        self.inclusive.value = self._inclusive_html()
-        self.table.value = self._below_html(res)
-        self.method.value = self._method_html()
-        self.sources.value = self._sources_html()
-        self.trend.value = self._trend_html(res, target)
+        self.show_panels(res)
+
+    def panels_html(self, res: pd.DataFrame) -> dict[str, str]:
+        target = self._target()
+        return {
+            "summary": self._summary_html(res, target), "inclusive": self._inclusive_html(),
+            "table": self._below_html(res), "method": self._method_html(),
+            "sources": self._sources_html(), "trend": self._trend_html(res, target),
+        }  # fmt: skip
+
+    def warm(self) -> None:
+        super().warm()
+        res = self.kept("result", self.compute)
+        self.kept("hover", lambda: self._hover(res, self._target()))
 
     # -- panels ------------------------------------------------------------------------------------
     def _pct(self, v: object) -> str:

@@ -1,8 +1,8 @@
-// The dashboards' map: plotly.js (geo bundle, sent as the `plotly_js` trait) drawing the figure
-// the kernel sends. `traces` and `plot_layout` come from the Python figure; the geometry comes
-// once, packed (geo_ids, geo_shape, geo_coords: see pack_geometry in mapwidget.py), and is put
-// back as GeoJSON wherever a trace says "@geojson". A click on a county sends its location
-// (adcode) to the kernel.
+// The dashboards' map: plotly.js (geo bundle, from the page or sent as the `plotly_js` trait)
+// drawing the figure the kernel sends. `traces` and `plot_layout` come from the Python figure;
+// the geometry comes once, packed (geo_ids, geo_shape, geo_coords: see pack_geometry in
+// mapwidget.py), and is put back as GeoJSON wherever a trace says "@geojson". A click on a
+// county sends its location (adcode) to the kernel.
 const GEOJSON = "@geojson";
 const SCALE = 100000;
 
@@ -55,8 +55,36 @@ function loadPlotly(source) {
   return window.Plotly;
 }
 
-function render({ model, el }) {
-  loadPlotly(model.get("plotly_js"));
+function fromPage() {
+  // the dashboards' Voila template loads the bundle itself (<script id="kuoyou-plotly" async>):
+  // Plotly, once that script has run, or null if the page has no such script or it failed
+  const tag = document.getElementById("kuoyou-plotly");
+  if (window.Plotly || !tag || tag.dataset.failed) return Promise.resolve(window.Plotly ?? null);
+  return new Promise((resolve) => {
+    tag.addEventListener("load", () => resolve(window.Plotly ?? null), { once: true });
+    tag.addEventListener("error", () => resolve(null), { once: true });
+  });
+}
+
+async function plotly(model) {
+  if (!model.get("plotly_js")) {
+    if (await fromPage()) return window.Plotly;
+    // the kernel did not send the bundle (it expected the page to load it): ask for it
+    const sent = new Promise((resolve) => {
+      const got = () => {
+        model.off("change:plotly_js", got);
+        resolve();
+      };
+      model.on("change:plotly_js", got);
+    });
+    model.send({ event: "plotly" });
+    await sent;
+  }
+  return loadPlotly(model.get("plotly_js"));
+}
+
+async function render({ model, el }) {
+  await plotly(model);
   const gd = document.createElement("div");
   gd.style.width = "100%";
   el.appendChild(gd);

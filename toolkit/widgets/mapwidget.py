@@ -6,7 +6,9 @@ updates. :class:`MapWidget` is a small `anywidget`_ that draws a figure built in
 Python (``go.Figure``, e.g. :func:`toolkit.maps.status_map`) with the 1.4 MB
 geo-only bundle vendored in ``toolkit/static`` (see its README): nothing is
 fetched from the web, and the map's whole state is in the widget's traits, so
-no update can be lost before the browser has drawn it.
+no update can be lost before the browser has drawn it. The bundle travels in
+the ``plotly_js`` trait, except where the page loads it itself (the dashboards'
+Voila template, :data:`FROM_PAGE`); a page without it asks the kernel for it.
 
 The geometry is sent once, and packed: :meth:`MapWidget.show` moves each
 trace's GeoJSON out of the figure (the marker ``"@geojson"`` stays in its
@@ -39,7 +41,9 @@ Example
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -55,6 +59,12 @@ BUNDLE_SHA256 = "3da0a26e92ce47dad2b18c6e7cf5018335a003f50f5fe41710f52508af579b7
 GEOJSON = "@geojson"
 
 
+#: Set (to "1") where the page loads plotly.js itself: scripts/serve.sh sets it for Voila's
+#: kernels, whose kuoyou template loads the bundle from the server (plotly.html.j2).
+FROM_PAGE = "KUOYOU_PLOTLY_FROM_PAGE"
+
+
+@functools.cache
 def _bundle() -> str:
     """The vendored plotly.js geo bundle (checked against :data:`BUNDLE_SHA256`)."""
     bundle = BUNDLE.read_text(encoding="utf-8")
@@ -129,8 +139,9 @@ class MapWidget(anywidget.AnyWidget):
     #: our module only: anywidget gives a model 2 s to import its module and initialise, and
     #: a 1.4 MB module parsed on a loaded machine missed that ("Failed to initialize model")
     _esm = Path(__file__).with_suffix(".js").read_text(encoding="utf-8")
-    #: plotly.js, evaluated once per page by the module's ``render`` (which has no time limit)
-    plotly_js = traitlets.Unicode(_bundle()).tag(sync=True)
+    #: plotly.js, evaluated once per page by the module's ``render`` (which has no time limit);
+    #: empty where the page loads it (:data:`FROM_PAGE`), sent when the page asks for it
+    plotly_js = traitlets.Unicode().tag(sync=True)
     #: the geometry drawn now (in Python only: the page gets it packed, below)
     geojson = traitlets.Dict()
     geo_ids = traitlets.List().tag(sync=True)
@@ -143,6 +154,8 @@ class MapWidget(anywidget.AnyWidget):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        if os.environ.get(FROM_PAGE) != "1":
+            self.plotly_js = _bundle()
         self._click_callbacks: list[Callable[[str], None]] = []
         self.on_msg(self._handle_message)
 
@@ -184,6 +197,8 @@ class MapWidget(anywidget.AnyWidget):
         self._click_callbacks.append(callback)
 
     def _handle_message(self, _widget, content: dict, _buffers) -> None:
+        if isinstance(content, dict) and content.get("event") == "plotly":  # the page has none
+            self.plotly_js = _bundle()
         if isinstance(content, dict) and content.get("event") == "click":
             location = str(content.get("location", ""))
             for callback in self._click_callbacks:

@@ -200,16 +200,26 @@ class OverviewDashboard(Dashboard):
         self.heat, self.unsupported = w.HTML(), w.HTML()
         self.panels = [self.counts, self.furthest]
         self.below = [self.heat, self.unsupported]
-        self.card = pd.DataFrame()
-        self.cells = pd.DataFrame(columns=summary.CELL_COLUMNS)
         self.build()
+
+    @property
+    def card(self) -> pd.DataFrame:
+        """The scorecard of the selected counties (made once per view)."""
+
+        def make() -> pd.DataFrame:
+            card, sel = self.scorecard(), self.selected_counties()
+            return card[card["adcode"].astype(str).isin(set(sel["adcode"]))]
+
+        return self.kept("card", make)
+
+    @property
+    def cells(self) -> pd.DataFrame:
+        """One cell per county and rule of :attr:`card` (made once per view)."""
+        return self.kept("cells", lambda: summary.rule_cells(self.card))
 
     # -- the three methods of the shell -------------------------------------------------
     def compute(self) -> pd.DataFrame:
         sel = self.selected_counties()
-        card = self.scorecard()
-        self.card = card[card["adcode"].astype(str).isin(set(sel["adcode"]))]
-        self.cells = summary.rule_cells(self.card)
         per = summary.misses_per_county(self.cells).drop(columns="name")
         res = sel[["adcode", "name", "city"]].merge(per, on="adcode", how="left")
         res = res.fillna({"misses": 0, "checked": 0, "at_risk": 0, "missed_titles": ""})
@@ -226,11 +236,15 @@ class OverviewDashboard(Dashboard):
         rules = summary.supported_rules(self.card)
         restyle_count(self.figure, self._hover(res), top=len(rules), title=self.s("map_title"))
         self.draw_map()  # the map first: the panels below take longer
-        self.counts.value = STYLE + self._counts_html(res, rules)
-        self.furthest.value = self._furthest_html()
-        self.heat.value = self._heat_html(res, rules)
-        self.unsupported.value = self._unsupported_html()
-        self.sources.value = self._sources_html(rules)
+        self.show_panels(res)
+
+    def panels_html(self, res: pd.DataFrame) -> dict[str, str]:
+        rules = summary.supported_rules(self.card)
+        return {
+            "counts": STYLE + self._counts_html(res, rules), "furthest": self._furthest_html(),
+            "heat": self._heat_html(res, rules), "unsupported": self._unsupported_html(),
+            "sources": self._sources_html(rules),
+        }  # fmt: skip
 
     # -- pieces ------------------------------------------------------------------------------
     def _short(self, row) -> str:

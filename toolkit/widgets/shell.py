@@ -20,6 +20,7 @@ map) and a county detail panel opened by clicking the map.
 
 from __future__ import annotations
 
+import gc
 import html
 import os
 import threading
@@ -34,7 +35,7 @@ import plotly.graph_objects as go
 from .. import data, formats, maps, targets
 from ..indicators import check
 from .areas import ALL, AreaSelection
-from .common import CSS, banner, friendly_error, lowest_priority, release_memory, t, walk
+from .common import CSS, ViewCache, banner, friendly_error, lowest_priority, release_memory, t, walk
 from .county import CountyPanels
 from .dataset import DataSet, report_html
 from .mapwidget import MapWidget
@@ -96,6 +97,8 @@ class Dashboard(AreaSelection, CountyPanels):
         self.below: list[w.Widget] = []
         self.extra_controls: list[w.Widget] = []
         self._cards: dict[tuple, pd.DataFrame] = {}
+        #: each view's result, map text and panels, made once (see :meth:`kept`)
+        self._views = ViewCache()
         #: each view's map, built once: a large data set is drawn province by province
         self._figures: dict[tuple, go.Figure] = {}
         #: the map as Python holds it (a plain figure the dashboards restyle); ``self.map`` draws it
@@ -118,16 +121,41 @@ class Dashboard(AreaSelection, CountyPanels):
         raise NotImplementedError
 
     def paint(self, result: pd.DataFrame) -> None:
-        """Restyle the map, :meth:`draw_map`, then refresh the panels for ``result``."""
+        """Restyle the map, :meth:`draw_map`, then :meth:`show_panels` for ``result``."""
         raise NotImplementedError
+
+    def panels_html(self, result: pd.DataFrame) -> dict[str, str]:
+        """Each HTML panel's content for ``result``, by the panel's attribute name; pure (it
+        sets no widget), so :meth:`prepare` can make it ahead."""
+        return {}
 
     def before_first_paint(self) -> None:
         """Set a dashboard's own controls once the shell's are filled (optional)."""
 
     def warm(self) -> None:
-        """Compute what a repaint of the current selection needs, touching no widget (used by
-        :meth:`prepare`); the map's result by default, a dashboard adds its panels' tables."""
-        self.compute()
+        """Make what a repaint of the current view needs, touching no widget (used by
+        :meth:`prepare`): its result and panels; a dashboard adds its map's text."""
+        result = self.kept("result", self.compute)
+        self.kept("panels", lambda: self.panels_html(result))
+
+    def view_state(self) -> tuple:
+        """Everything a view depends on besides the data: the counties chosen (a city, else a
+        province, however reached), year, profile, language and the dashboard's own controls."""
+        area = self.city.value if self.city.value not in (None, ALL) else self.province.value
+        return (area, self.year.value, self.profile.value, self.lang,
+                *(c.value for c in self.extra_controls))  # fmt: skip
+
+    def kept(self, name: str, make: Callable[[], object]) -> object:
+        """``make()`` for the current view, made once per view and data set (:class:`ViewCache`)."""
+        if getattr(self, "_views_of", None) is not self.dataset:  # new data: forget every view
+            self._views.clear()
+            self._views_of = self.dataset
+        return self._views.get(self.view_state(), name, make)
+
+    def show_panels(self, result: pd.DataFrame) -> None:
+        """Set the HTML panels to :meth:`panels_html` of the current view (made once)."""
+        for name, value in self.kept("panels", lambda: self.panels_html(result)).items():
+            getattr(self, name).value = value
 
     def scorecard(self, indicators: tuple[str, ...] | None = None) -> pd.DataFrame:
         """:func:`toolkit.check` for the current data, profile and year (computed once each).
@@ -168,11 +196,13 @@ class Dashboard(AreaSelection, CountyPanels):
         in an analyst's JupyterLab, the kernel would answer no click until it ended,
         and a repaint computed on demand takes a fraction of a second.
         """
-        if only_preheated and os.environ.get("VOILA_PREHEAT") != "True":
-            return
-        worker = threading.Thread(target=self._prepare, name="kuoyou-prepare")
-        worker.start()
-        worker.join()
+        if not only_preheated or os.environ.get("VOILA_PREHEAT") == "True":
+            worker = threading.Thread(target=self._prepare, name="kuoyou-prepare")
+            worker.start()
+            worker.join()
+        # what the page holds now lives as long as it does: the collector stops scanning it
+        # (on all of China, full collections over it were a third of a province zoom)
+        gc.freeze()
 
     def _prepare(self) -> None:
         lowest_priority()  # this thread only
@@ -199,7 +229,7 @@ class Dashboard(AreaSelection, CountyPanels):
                         self.warm()
                 self._select(*keep)
                 self.year.value = shown
-            self.result = self.compute()  # the shown selection's state again (from the cache)
+            self.result = self.kept("result", self.compute)  # the shown view's, from the cache
             release_memory()
         finally:
             self._quiet = False
@@ -293,7 +323,7 @@ class Dashboard(AreaSelection, CountyPanels):
             yield
 
     def _refresh(self, change: dict | None = None) -> None:
-        self.result = self.compute()
+        self.result = self.kept("result", self.compute)
         self.paint(self.result)
         self.detail.value = ""
         self.download.value = ""
@@ -359,6 +389,7 @@ class Dashboard(AreaSelection, CountyPanels):
 
     def _switch_to(self, dataset: DataSet) -> None:
         """Show ``dataset``: refill the controls, forget cached results, draw a new map."""
+        gc.unfreeze()  # the old data, frozen by prepare(), can be collected again
         self.dataset = dataset
         self._quiet = True
         try:

@@ -109,33 +109,36 @@ class SpecialEducationDashboard(Dashboard):
                                            year=self.year.value)  # fmt: skip
         return res.merge(sel[["adcode", "city", "city_adcode"]], on="adcode", how="left")
 
+    def _hover(self, res: pd.DataFrame) -> tuple:
+        return self.kept("hover", lambda: maps.hover_data(res, lang=self.lang))
+
     def warm(self) -> None:
-        self.compute()
-        self.scorecard(indicators=SPED_RULES[2:])  # the rates and funding panel
+        super().warm()
+        self._hover(self.kept("result", self.compute))
 
     def figure_for(self, geometry, result: pd.DataFrame):
         label = data.DEMO_LABEL if self.dataset.is_demo else ""
         return maps.status_map(geometry, result, label=label, height=560, lang=self.lang)
 
     def paint(self, res: pd.DataFrame) -> None:
-        maps.restyle_status(self.figure, res, lang=self.lang)
+        maps.restyle_status(self.figure, res, lang=self.lang, hover=self._hover(res))
         self.draw_map()  # the map first: the panels below take longer
-        self._param_text()
-        self.summary.value = self._summary_html(res)
-        self.table.value = self._shortfall_html(res)
-        self.extra.value = self._rates_html()
-        self.sources.value = self._sources_html()
+        self.show_panels(res)
+
+    def panels_html(self, res: pd.DataFrame) -> dict[str, str]:
+        return {
+            "param_note": self._param_html(), "summary": self._summary_html(res),
+            "table": self._shortfall_html(res), "extra": self._rates_html(),
+            "sources": self._sources_html(),
+        }  # fmt: skip
 
     # -- panels ---------------------------------------------------------------------------------
-    def _param_text(self) -> None:
+    def _param_html(self) -> str:
         chosen, base = self.threshold.value, self._profile_threshold()
         if chosen and chosen != base:
             text = self.s("param_user", chosen=f"{chosen:,}", base=f"{base:,}")
-            self.param_note.value = f'<span class="kuoyou-param">{html.escape(text)}</span>'
-        else:
-            self.param_note.value = (
-                f'<span class="kuoyou-note">{html.escape(self.s("param_base"))}</span>'
-            )
+            return f'<span class="kuoyou-param">{html.escape(text)}</span>'
+        return f'<span class="kuoyou-note">{html.escape(self.s("param_base"))}</span>'
 
     def _deadline(self, d: object) -> str:
         return "—" if pd.isna(d) else self.t("year_label", year=int(d))
@@ -189,7 +192,7 @@ class SpecialEducationDashboard(Dashboard):
             worst["name"], worst["title_en" if self.lang == "en" else "title"],
             [formats.format_value(v, u) for v, u in zip(worst["value"], worst["unit"], strict=True)],
             [formats.format_value(v, u) for v, u in zip(worst["target"], worst["unit"], strict=True)],
-            worst["deadline"].map(self._deadline), self.tr(worst["outlook"].fillna("")),
+            worst["deadline"].map(self._deadline), self.tr(worst["outlook"].astype(object).fillna("")),
         ], strict=True)))  # fmt: skip
         return (
             f"<h4>{self.s('rates', n=n)}</h4>" + html_table(view, wrap=(cols[1],)) + note_div(more)

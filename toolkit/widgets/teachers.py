@@ -195,13 +195,15 @@ class TeachersDashboard(FlowPanels, Dashboard):
         self.figure.layout.title.text = self._map_title()
         self.draw_map()  # the map first: the panels below take longer
         self.min_years.disabled = self._has_eligible()
-        self.param_note.value = self._eligibility_html()
-        self.summary.value = self._summary_html(res)
-        self.below_table.value = self._below_html(res)
-        self.trend.value = self._trend_html(res)
-        self.tenure.value = self._tenure_html(res)
-        self.flows.value = self._flows_html(set(res["adcode"]))
-        self.sources.value = self._sources_html()
+        self.show_panels(res)
+
+    def panels_html(self, res: pd.DataFrame) -> dict[str, str]:
+        return {
+            "param_note": self._eligibility_html(), "summary": self._summary_html(res),
+            "below_table": self._below_html(res), "trend": self._trend_html(res),
+            "tenure": self._tenure_html(res), "flows": self._flows_html(set(res["adcode"])),
+            "sources": self._sources_html(),
+        }  # fmt: skip
 
     # -- panels -------------------------------------------------------------------------------
     def _eligibility_html(self) -> str:
