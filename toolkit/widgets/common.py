@@ -13,8 +13,7 @@ import logging
 import os
 import threading
 import traceback
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Iterator
 
 import ipywidgets as w
 import pandas as pd
@@ -185,49 +184,6 @@ def sparkline(values: list[float], *, lo: float, hi: float, target: float | None
         x, y = xy(mark, values[mark])
         parts.append(f'<circle cx="{x}" cy="{y}" r="2.6" fill="{color}"/>')
     return f'<svg width="{width}" height="{height}" role="img">{"".join(parts)}</svg>'
-
-
-class ViewCache:
-    """What a dashboard computed for each view it showed, the least recently shown dropped first.
-
-    A view is a hashable state (selection, year, profile, language …); each holds
-    named values made once by :meth:`get`. Coming back to a view, or one that
-    :meth:`Dashboard.prepare <toolkit.widgets.shell.Dashboard.prepare>` made ahead,
-    repaints from here. ``views`` bounds the memory (a toolkit setting, not policy).
-
-    >>> cache = ViewCache(views=2)
-    >>> cache.get(("2024",), "result", lambda: "made")
-    'made'
-    >>> cache.get(("2024",), "result", lambda: "made again")
-    'made'
-    >>> _ = cache.get(("2023",), "result", str), cache.get(("2022",), "result", str)
-    >>> ("2024",) in cache, len(cache)
-    (False, 2)
-    """
-
-    def __init__(self, views: int = 32) -> None:
-        self.views = views
-        self._views: OrderedDict[Hashable, dict[str, object]] = OrderedDict()
-
-    def get(self, view: Hashable, name: str, make: Callable[[], object]) -> object:
-        """The value ``name`` of ``view``, made by ``make()`` the first time."""
-        kept = self._views.setdefault(view, {})
-        self._views.move_to_end(view)
-        if name not in kept:
-            kept[name] = make()
-        while len(self._views) > self.views:
-            self._views.popitem(last=False)
-        return kept[name]
-
-    def clear(self) -> None:
-        """Forget every view (new data)."""
-        self._views.clear()
-
-    def __contains__(self, view: Hashable) -> bool:
-        return view in self._views
-
-    def __len__(self) -> int:
-        return len(self._views)
 
 
 def walk(widget: w.Widget | None) -> Iterator[w.Widget]:

@@ -167,11 +167,7 @@ def restyle_count(fig: go.Figure, result: pd.DataFrame, *, top: int | None = Non
         fig.data[0].update(locations=adcodes, z=z, zmax=top, text=list(text),
                            hovertemplate="%{text}<extra></extra>")  # fmt: skip
         fig.data[0].colorbar.title.text = title
-        pos = fig.data[1].meta["positions"]
-        shown = [pos[a] for a in adcodes if a in pos]
-        shown = shown if len(shown) <= maps.MAX_NAMED else []
-        fig.data[1].update(lon=[p[0] for p in shown], lat=[p[1] for p in shown],
-                           text=[p[2] for p in shown])  # fmt: skip
+        maps.show_names(fig, adcodes)
 
 
 def _rule(key: str) -> targets.Rule | None:

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import gc
 import html
-import os
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
@@ -35,18 +33,14 @@ import plotly.graph_objects as go
 from .. import data, formats, maps, targets
 from ..indicators import check
 from .areas import ALL, AreaSelection
-from .common import CSS, ViewCache, banner, friendly_error, lowest_priority, release_memory, t, walk
+from .common import CSS, banner, friendly_error, t, walk
 from .county import CountyPanels
 from .dataset import DataSet, report_html
 from .mapwidget import MapWidget
-
-#: Largest data set (counties) for which :meth:`Dashboard.prepare` computes each city under
-#: its own plan in every year (a toolkit setting, not policy: on all of China each year's
-#: check takes ~15 s, too long to do ahead for every city).
-PREPARE_EVERY_YEAR = 500
+from .views import ViewCache, Views
 
 
-class Dashboard(AreaSelection, CountyPanels):
+class Dashboard(AreaSelection, CountyPanels, Views):
     """The shell every dashboard shares; see the module docstring.
 
     Subclasses set ``title`` (zh, en) and ``indicator_help`` and implement
@@ -132,31 +126,6 @@ class Dashboard(AreaSelection, CountyPanels):
     def before_first_paint(self) -> None:
         """Set a dashboard's own controls once the shell's are filled (optional)."""
 
-    def warm(self) -> None:
-        """Make what a repaint of the current view needs, touching no widget (used by
-        :meth:`prepare`): its result and panels; a dashboard adds its map's text."""
-        result = self.kept("result", self.compute)
-        self.kept("panels", lambda: self.panels_html(result))
-
-    def view_state(self) -> tuple:
-        """Everything a view depends on besides the data: the counties chosen (a city, else a
-        province, however reached), year, profile, language and the dashboard's own controls."""
-        area = self.city.value if self.city.value not in (None, ALL) else self.province.value
-        return (area, self.year.value, self.profile.value, self.lang,
-                *(c.value for c in self.extra_controls))  # fmt: skip
-
-    def kept(self, name: str, make: Callable[[], object]) -> object:
-        """``make()`` for the current view, made once per view and data set (:class:`ViewCache`)."""
-        if getattr(self, "_views_of", None) is not self.dataset:  # new data: forget every view
-            self._views.clear()
-            self._views_of = self.dataset
-        return self._views.get(self.view_state(), name, make)
-
-    def show_panels(self, result: pd.DataFrame) -> None:
-        """Set the HTML panels to :meth:`panels_html` of the current view (made once)."""
-        for name, value in self.kept("panels", lambda: self.panels_html(result)).items():
-            getattr(self, name).value = value
-
     def scorecard(self, indicators: tuple[str, ...] | None = None) -> pd.DataFrame:
         """:func:`toolkit.check` for the current data, profile and year (computed once each).
 
@@ -178,67 +147,6 @@ class Dashboard(AreaSelection, CountyPanels):
                 progress=False,  # no bar in a dashboard's page
             )
         return self._cards[key]
-
-    def prepare(self, *, only_preheated: bool = True) -> None:
-        """Compute ahead what an official is likely to pick first: each city under its own plan,
-        and the first view in every other year; for a data set of at most
-        :data:`PREPARE_EVERY_YEAR` counties (a city's or a province's), each city
-        under its own plan in every year too.
-
-        Run after the page is shown (the dashboards' second cell); with preheated
-        kernels it runs before anyone opens the page, so choosing a city repaints
-        from the dashboards' caches. It runs in a thread of the lowest priority
-        (Linux), so a kernel preparing gives way to the pages being served, and
-        the controls end as they were without the browser seeing them move.
-
-        It runs only in a kernel Voila preheats (``VOILA_PREHEAT=True``) unless
-        ``only_preheated=False``: in a kernel started for a page already open, or
-        in an analyst's JupyterLab, the kernel would answer no click until it ended,
-        and a repaint computed on demand takes a fraction of a second.
-        """
-        if not only_preheated or os.environ.get("VOILA_PREHEAT") == "True":
-            worker = threading.Thread(target=self._prepare, name="kuoyou-prepare")
-            worker.start()
-            worker.join()
-        # what the page holds now lives as long as it does: the collector stops scanning it
-        # (on all of China, full collections over it were a third of a province zoom)
-        gc.freeze()
-
-    def _prepare(self) -> None:
-        lowest_priority()  # this thread only
-        keep = (self.province.value, self.city.value, self.profile.value)
-        offered = {v for _, v in self.profile.options}
-        cities = self.dataset.counties.drop_duplicates("city_adcode")
-        own = [(str(c.province_adcode), str(c.city_adcode), self._own_profile[c.city])
-               for c in cities.itertuples() if self._own_profile.get(c.city) in offered]  # fmt: skip
-        shown = self.year.value
-        others = [y for _, y in self.year.options if y not in (None, shown)]
-        every_year = len(self.dataset.counties) <= PREPARE_EVERY_YEAR
-        self._quiet = True
-        try:
-            with self.province.hold_sync(), self.city.hold_sync(), self.profile.hold_sync(), \
-                    self.year.hold_sync():  # fmt: skip
-                for state in own:  # each city under its own plan, in the year shown
-                    self._select(*state)
-                    self.warm()  # fills the dashboard's caches
-                # the first view in every other year, then (small data) each city in them too
-                for state in [keep, *own] if every_year else [keep]:
-                    self._select(*state)
-                    for y in others:
-                        self.year.value = y
-                        self.warm()
-                self._select(*keep)
-                self.year.value = shown
-            self.result = self.kept("result", self.compute)  # the shown view's, from the cache
-            release_memory()
-        finally:
-            self._quiet = False
-
-    def _select(self, province: str, city: str, profile: str) -> None:
-        """Set province, city and profile without events (used by :meth:`_prepare`)."""
-        self.province.value = province
-        self._fill_cities()
-        self.city.value, self.profile.value = city, profile
 
     def t(self, key: str, **kw) -> str:
         """A UI string shared by every dashboard (:data:`common.STRINGS`) in the current language."""
