@@ -198,7 +198,10 @@ def section(alone: dict, dash: dict, meta: dict) -> str:
         "",
         "Notes: the dashboards draw with `toolkit.widgets.mapwidget.MapWidget`: geometry packed as int32 "
         "buffers, trace data as JSON; a province's view is built once per kernel and restyled when shown "
-        "again. Voila, the kernel and Chromium share the machine's two cores.",
+        "again. plotly.js (1.4 MB) loads with the page from the server, not in the widgets' state. "
+        "The preheated kernel has made the national view of every year ahead (`Dashboard.prepare`), "
+        "so the year repaint is a restyle from its cache; the province is made on demand. "
+        "Voila, the kernel and Chromium share the machine's two cores.",
     ]
     return "\n".join(lines)
 
