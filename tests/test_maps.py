@@ -1,5 +1,7 @@
 """Map builders: the colour scale of a share sits white exactly at its target."""
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -55,3 +57,95 @@ def test_map_widget_leaves_plotly_to_a_page_that_loads_it_and_sends_it_when_aske
     assert widget.plotly_js == ""
     widget._handle_message(widget, {"event": "plotly"}, [])  # the page found no bundle
     assert hashlib.sha256(widget.plotly_js.encode("utf-8")).hexdigest() == BUNDLE_SHA256
+
+
+def _padded(box, pad=0.05):
+    west, south, east, north = box
+    dx, dy = (east - west) * pad, (north - south) * pad
+    return (west - dx, east + dx), (south - dy, north + dy)
+
+
+def test_a_restyled_map_zooms_to_the_counties_it_shows():
+    # the view is computed in Python from the counties' boxes (no fitbounds in the browser)
+    shanxi = geo.read_counties("山西")
+    changzhi = geo.read_counties(city="长治")
+    one = lambda g: pd.DataFrame({"adcode": g["adcode"], "status": "达标"})  # noqa: E731
+    fig = maps.status_map(shanxi, one(shanxi))
+    view = fig.layout.geo
+    assert view.fitbounds is False
+    lon, lat = _padded(shanxi.total_bounds)
+    assert view.lonaxis.range == pytest.approx(lon, abs=2e-4)
+    assert view.lataxis.range == pytest.approx(lat, abs=2e-4)
+    assert list(fig.data[1].text) == []  # 117 counties: no names
+    maps.restyle_status(fig, one(changzhi))
+    lon, lat = _padded(changzhi.total_bounds)
+    assert fig.layout.geo.lonaxis.range == pytest.approx(lon, abs=2e-4)
+    assert fig.layout.geo.lataxis.range == pytest.approx(lat, abs=2e-4)
+    assert sorted(fig.data[1].text) == sorted(changzhi["name"])  # 12 counties: named
+
+
+def test_a_map_showing_unknown_counties_shows_all_it_has():
+    g = geo.read_counties(city="长治")
+    r = pd.DataFrame({"adcode": ["999999"], "name": ["?"], "value": [0.5]})
+    fig = maps.share_map(g, r, target=0.6)
+    lon, _ = _padded(g.total_bounds)
+    assert fig.layout.geo.lonaxis.range == pytest.approx(lon, abs=2e-4)
+
+
+def test_value_map_zooms_to_the_counties_it_colours():
+    g = geo.read_counties("山西")
+    changzhi = g[g["city"] == "长治市"]
+    fig = maps.value_map(g, pd.Series(1.0, index=changzhi["adcode"]))
+    lon, lat = _padded(changzhi.total_bounds)
+    assert fig.layout.geo.lonaxis.range == pytest.approx(lon, abs=2e-4)
+    assert fig.layout.geo.lataxis.range == pytest.approx(lat, abs=2e-4)
+
+
+class _Comm:
+    """Stands in for a kernel comm: records the messages a widget sends."""
+
+    kernel = True
+    comm_id = "test"
+
+    def __init__(self):
+        self.sent = []
+
+    def on_msg(self, callback):
+        pass
+
+    def close(self, *args, **kwargs):
+        pass
+
+    def send(self, data=None, metadata=None, buffers=None):
+        self.sent.append((data, buffers))
+
+
+def _keys(widget) -> set[str]:
+    """The traits in the widget's last message (binary ones travel as buffers)."""
+    msg = widget.comm.sent[-1][0]
+    return set(msg["state"]) | {path[0] for path in msg["buffer_paths"]}
+
+
+def test_map_widget_sends_a_new_geometry_with_its_traces_in_one_message():
+    # one message, one redraw in the page (sent trait by trait, a province was drawn 4 times)
+    from toolkit.widgets.mapwidget import MapWidget
+
+    widget = MapWidget(config=maps.PLOT_CONFIG)
+    widget.comm = _Comm()
+    r = lambda g: pd.DataFrame({"adcode": g["adcode"], "status": "达标"})  # noqa: E731
+    changzhi, pingdingshan = geo.read_counties(city="长治"), geo.read_counties(city="平顶山")
+    widget.show(maps.status_map(changzhi, r(changzhi)))
+    widget.show(maps.status_map(pingdingshan, r(pingdingshan)))
+    assert len(widget.comm.sent) == 2
+    state = widget.comm.sent[-1][0]["state"]
+    assert {"geo_ids", "geo_shape", "geo_coords", "traces_json", "plot_layout"} <= _keys(widget)
+    assert sorted(state["geo_ids"]) == sorted(pingdingshan["adcode"])
+    assert "meta" not in json.loads(state["traces_json"])[1]  # boxes and name positions stay here
+    widget.show(maps.status_map(pingdingshan, r(pingdingshan.head(3))))  # new figure, new geometry
+    fig = maps.status_map(pingdingshan, r(pingdingshan))
+    widget.show(fig)
+    sent = len(widget.comm.sent)
+    maps.restyle_status(fig, r(pingdingshan.head(2)))
+    widget.show(fig)  # same geometry: only the traces and the view
+    assert len(widget.comm.sent) == sent + 1
+    assert not {"geo_ids", "geo_shape", "geo_coords"} & _keys(widget)

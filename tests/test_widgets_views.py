@@ -18,7 +18,7 @@ def shown(d) -> dict:
     panels = {name: getattr(d, name).value for name in d.panels_html(d.result)}
     trace = d.figure.data[0]
     return panels | {"z": list(trace.z), "locations": list(trace.locations),
-                     "text": list(trace.text or []), "title": d.figure.layout.title.text}  # fmt: skip
+                     "text": list(() if trace.text is None else trace.text), "title": d.figure.layout.title.text}  # fmt: skip
 
 
 def counting(d, monkeypatch) -> list:

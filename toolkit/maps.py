@@ -7,7 +7,9 @@ always show figures with ``config=PLOT_CONFIG`` (or use :func:`to_html`).
 
 Geometry goes into the figure once (``geojson``). To show other values, other
 counties or another city, change ``locations``, ``z`` and ``customdata`` with
-:func:`restyle_status` — the geometry is never rebuilt.
+:func:`restyle_status` — the geometry is never rebuilt; the map zooms to the
+counties shown (:mod:`toolkit.mapview`: the view is computed here, not by
+plotly's ``fitbounds`` in the browser).
 
 Example
 -------
@@ -35,6 +37,15 @@ import plotly.graph_objects as go
 from .formats import format_int, format_percent, in_language
 from .geo import to_feature_collection
 from .indicators import STATUS_EN, STATUSES
+from .mapview import (  # noqa: F401 (re-exported: maps.name_labels, maps.show_names …)
+    FONT,
+    MAX_NAMED,
+    fit_view,
+    name_labels,
+    set_view,
+    show_area,
+    show_names,
+)
 
 #: An empty topojson as a data: URL. plotly.js loads it instead of its world map
 #: from the CDN, so geo maps render offline.
@@ -58,9 +69,6 @@ STATUS_COLORS = {
     STATUSES[2]: "#adb5bd",
     STATUSES[3]: "#f1f3f5",
 }
-#: A status map writes county names when it shows at most this many counties.
-MAX_NAMED = 15
-FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 
 
 def with_geometry(fig: go.Figure, gdf: gpd.GeoDataFrame, trace: int = 0) -> go.Figure:
@@ -178,9 +186,8 @@ def status_map(
         name="status",
     )
     fig = with_geometry(go.Figure(trace), gdf)
-    if names:
-        fig.add_trace(name_labels(gdf))
-    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
+    fig.add_trace(name_labels(gdf, names=names))  # also the counties' boxes: the view
+    fig.update_geos(visible=False, projection_type="mercator")
     fig.update_layout(
         title=dict(text=title, x=0.01),
         height=height,
@@ -217,42 +224,14 @@ def restyle_status(
     trace = fig.data[0]
     adcodes = result["adcode"].astype(str).tolist()
     with fig.batch_update() if isinstance(fig, go.FigureWidget) else nullcontext():
-        trace.locations = adcodes
+        trace.locations = np.asarray(adcodes, dtype=object)  # an array: see restyle_share
         trace.z = status_codes(result["status"])
         trace.customdata = custom
         trace.hovertemplate = template
         if list(trace.colorbar.ticktext or ()) != ticks:
             trace.colorbar.ticktext = ticks
             trace.colorbar.title.text = "Status" if lang == "en" else "状态"
-        show_names(fig, adcodes)
-
-
-def show_names(fig: go.Figure, adcodes: list[str]) -> None:
-    """Write the names of ``adcodes`` on the map's names trace (none when more than MAX_NAMED)."""
-    if len(fig.data) < 2 or fig.data[1].name != "names":
-        return
-    pos = fig.data[1].meta["positions"]
-    shown = [pos[a] for a in adcodes if a in pos]
-    shown = shown if len(shown) <= MAX_NAMED else []
-    fig.data[1].lon = [p[0] for p in shown]
-    fig.data[1].lat = [p[1] for p in shown]
-    fig.data[1].text = [p[2] for p in shown]
-
-
-def name_labels(gdf: gpd.GeoDataFrame) -> go.Scattergeo:
-    """County names at a point inside each county; positions kept in ``meta``.
-
-    :func:`restyle_status` shows the names of the counties on the map.
-    """
-    pts = gdf.geometry.representative_point()
-    positions = {
-        a: [round(p.x, 4), round(p.y, 4), n]
-        for a, p, n in zip(gdf["adcode"], pts, gdf["name"], strict=True)
-    }
-    return go.Scattergeo(
-        lon=[], lat=[], text=[], mode="text", name="names", meta={"positions": positions},
-        textfont=dict(size=11, color="#212529", family=FONT), hoverinfo="skip", showlegend=False,
-    )  # fmt: skip
+        show_area(fig, adcodes)
 
 
 def value_map(
@@ -290,7 +269,9 @@ def value_map(
         )
     )
     with_geometry(fig, gdf)
-    fig.update_geos(fitbounds="locations", visible=False)
+    shown = gdf[gdf["adcode"].astype(str).isin(loc)]
+    set_view(fig, (shown if len(shown) else gdf).total_bounds)
+    fig.update_geos(visible=False)
     fig.update_layout(
         title=dict(text=title, x=0.01), height=height, margin=dict(l=0, r=0, t=40, b=0),
         font=dict(family=FONT),
@@ -341,7 +322,7 @@ def share_map(
     )  # fmt: skip
     fig = with_geometry(go.Figure(trace), gdf)
     fig.add_trace(name_labels(gdf))
-    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
+    fig.update_geos(visible=False, projection_type="mercator")
     fig.update_layout(
         title=dict(text=title, x=0.01), height=height, margin=dict(l=0, r=0, t=48 if title else 8, b=0),
         font=dict(family=FONT), paper_bgcolor="white",
@@ -354,20 +335,30 @@ def share_map(
 
 
 def restyle_share(
-    fig: go.Figure, result: pd.DataFrame, *, target: float | None, span: float = 0.3
+    fig: go.Figure,
+    result: pd.DataFrame,
+    *,
+    target: float | None,
+    span: float = 0.3,
+    hover: Sequence[str] | None = None,
 ) -> None:
-    """Recolour a :func:`share_map` for new values or a new target (no new geometry)."""
+    """Recolour a :func:`share_map` for new values or a new target (no new geometry).
+
+    ``hover`` is each county's hover text (default: its name and share).
+    """
     trace = fig.data[0]
     adcodes = result["adcode"].astype(str).tolist()
     values = pd.to_numeric(result["value"], errors="coerce")
-    text = [
-        f"{n}：{format_percent(v)}"
-        for n, v in zip(result.get("name", adcodes), values, strict=True)
-    ]
+    if hover is None:
+        hover = [
+            f"{n}：{format_percent(v)}"
+            for n, v in zip(result.get("name", adcodes), values, strict=True)
+        ]
     with fig.batch_update() if isinstance(fig, go.FigureWidget) else nullcontext():
-        trace.locations = adcodes
+        # arrays, not lists: plotly checks a list item by item (all China: 10 ms a property)
+        trace.locations = np.asarray(adcodes, dtype=object)
         trace.z = values.to_numpy()
-        trace.text = text
+        trace.text = np.asarray(hover, dtype=object)
         trace.hovertemplate = "%{text}<extra></extra>"
         # a colorscale (a list of lists) sent in a restyle is read per trace by plotly.js and
         # breaks the whole update in the browser: set it only when it really changes
@@ -380,7 +371,7 @@ def restyle_share(
             # symmetric around the target, so its white sits exactly at the target
             half = max(min(span, target, 1.0 - target), 0.01)
             trace.update(zmid=float(target), zmin=target - half, zmax=target + half)
-        show_names(fig, adcodes)
+        show_area(fig, adcodes)
 
 
 def _scale_key(scale) -> tuple:

@@ -1,8 +1,8 @@
 // The dashboards' map: plotly.js (geo bundle, from the page or sent as the `plotly_js` trait)
-// drawing the figure the kernel sends. `traces` and `plot_layout` come from the Python figure;
-// the geometry comes once, packed (geo_ids, geo_shape, geo_coords: see pack_geometry in
-// mapwidget.py), and is put back as GeoJSON wherever a trace says "@geojson". A click on a
-// county sends its location (adcode) to the kernel.
+// drawing the figure the kernel sends. `traces_json` (JSON text) and `plot_layout` come from the
+// Python figure; the geometry comes once, packed (geo_ids, geo_shape, geo_coords: see
+// pack_geometry in mapwidget.py), and is put back as GeoJSON wherever a trace says "@geojson".
+// A click on a county sends its location (adcode) to the kernel.
 const GEOJSON = "@geojson";
 const SCALE = 100000;
 
@@ -97,7 +97,8 @@ async function render({ model, el }) {
       geojson = unpack(model.get("geo_ids"), model.get("geo_shape"), model.get("geo_coords"));
       stale = false;
     }
-    const data = model.get("traces").map((t) => (t.geojson === GEOJSON ? { ...t, geojson } : t));
+    const traces = JSON.parse(model.get("traces_json"));
+    const data = traces.map((t) => (t.geojson === GEOJSON ? { ...t, geojson } : t));
     window.Plotly.react(gd, data, model.get("plot_layout"), model.get("config"));
   };
   const schedule = () => {
@@ -113,7 +114,7 @@ async function render({ model, el }) {
       schedule();
     });
   }
-  for (const name of ["traces", "plot_layout", "config"]) {
+  for (const name of ["traces_json", "plot_layout", "config"]) {
     model.on(`change:${name}`, schedule);
   }
   gd.on("plotly_click", (event) => {

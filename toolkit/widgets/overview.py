@@ -20,6 +20,7 @@ import html
 from contextlib import nullcontext
 
 import ipywidgets as w
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -146,7 +147,7 @@ def count_map(
     )  # fmt: skip
     fig = maps.with_geometry(go.Figure(trace), gdf)
     fig.add_trace(maps.name_labels(gdf))
-    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
+    fig.update_geos(visible=False, projection_type="mercator")
     fig.update_layout(height=height, margin=dict(l=0, r=0, t=8, b=0), font=dict(family=maps.FONT),
                       paper_bgcolor="white")  # fmt: skip
     if label:
@@ -164,10 +165,11 @@ def restyle_count(fig: go.Figure, result: pd.DataFrame, *, top: int | None = Non
     text = result["hover"] if "hover" in result else result.get("name", pd.Series(adcodes))
     top = max(1, int(top if top is not None else (z.max() if len(z) else 1)))
     with fig.batch_update() if isinstance(fig, go.FigureWidget) else nullcontext():
-        fig.data[0].update(locations=adcodes, z=z, zmax=top, text=list(text),
+        fig.data[0].update(locations=np.asarray(adcodes, dtype=object), z=z, zmax=top,
+                           text=np.asarray(text, dtype=object),
                            hovertemplate="%{text}<extra></extra>")  # fmt: skip
         fig.data[0].colorbar.title.text = title
-        maps.show_names(fig, adcodes)
+        maps.show_area(fig, adcodes)
 
 
 def _rule(key: str) -> targets.Rule | None:
