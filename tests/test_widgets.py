@@ -64,6 +64,7 @@ def test_english_switch_translates_tables_map_and_detail():
     d = widgets.SpecialEducationDashboard()
     d.city.value = "410400"
     d.language.value = "en"
+    assert (d.province.value, d.city.value, d.city.label) == ("all", "410400", "平顶山市")  # kept
     table = text(d.table.value)
     # 石龙区 (42,066) has a class, but not in a 9-year or boarding school (平顶山's rule)
     assert "Counties falling short (4)" in table and "falls short" in table
@@ -82,3 +83,14 @@ def test_english_switch_translates_tables_map_and_detail():
     assert "未达标的县（4个）" in text(d.table.value)
     assert list(d.figure.data[0].colorbar.ticktext)[1] == "未达标"
     assert d.profile.label.startswith("平顶山市")
+
+
+def test_coverage_is_summed_by_province_when_several_provinces_are_shown():
+    # all China would list some 370 cities: several provinces are summed up one row each
+    d = widgets.SpecialEducationDashboard()  # the demo: 山西, 河南, 山东, one city each
+    summary = text(d.summary.value)
+    assert "各省覆盖情况" in summary and "省份" in summary
+    assert all(p in summary for p in ("山西省", "河南省", "山东省")) and "长治市" not in summary
+    d.province.value = "140000"
+    summary = text(d.summary.value)
+    assert "城市覆盖情况" in summary and "长治市" in summary and "山西省" not in summary

@@ -80,20 +80,37 @@ def test_map_is_centred_on_the_target_and_city_switch_restyles(raw):
     assert f'{pct(first)}</td><td class="num">{pct(r24["share"].iloc[0])}' in trend
 
 
-def test_city_and_province_figures_are_weighted(dash, raw):
-    summary = text(dash.summary.value)
+def _weighted_rows(rows: pd.DataFrame, name: str) -> tuple[str, str]:
+    """The summary's start of a row for ``rows`` (weighted, not a mean of shares), its places."""
+    share = rows["public"].sum() / rows["total"].sum()
+    places = max(0, math.ceil(0.6 * rows["total"].sum() - rows["public"].sum()))
+    return f"{name} {rows['public'].sum():,} {rows['total'].sum():,} {pct(share)} 60%", f"{places:,}"
+
+
+def test_city_and_province_figures_are_weighted(raw):
+    dash = widgets.KindergartenDashboard()
     r24 = raw[raw["year"] == 2024]
+    province = {"长治市": "山西省", "平顶山市": "河南省", "济宁市": "山东省"}
+    # several provinces (all of them): one row per province, no city rows
+    summary = text(dash.summary.value)
+    assert summary.startswith(" 各省加权占比（2024年）")
     for city, rows in r24.groupby("city"):
-        share = rows["public"].sum() / rows["total"].sum()  # weighted, not a mean of shares
-        places = max(0, math.ceil(0.6 * rows["total"].sum() - rows["public"].sum()))
-        assert (
-            f"{city} {rows['public'].sum():,} {rows['total'].sum():,} {pct(share)} 60%" in summary
-        )
-        assert f"{places:,}" in summary
-    assert "平顶山市 85,055 153,887 55.3% 60% -4.7 未达标 7,278" in summary  # worked by hand
-    assert "河南省（数据中10个县合计）" in summary
+        row, places = _weighted_rows(rows, f"{province[city]}（数据中{len(rows)}个县合计）")
+        assert row in summary and places in summary and f" {city} " not in summary
+    assert "河南省（数据中10个县合计） 85,055 153,887 55.3% 60% -4.7 未达标 7,278" in summary
     assert "各县公办园在园幼儿之和 ÷ 各县在园幼儿之和" in summary
     assert "目标针对全国全域，逐县比较仅作参照" in summary
+    # one province: its cities, then the province
+    for city, rows in r24.groupby("city"):
+        dash.province.value = {"山西省": "140000", "河南省": "410000", "山东省": "370000"}[
+            province[city]
+        ]
+        summary = text(dash.summary.value)
+        row, places = _weighted_rows(rows, city)
+        assert summary.startswith(" 全市与全省加权占比（2024年）") and row in summary
+        assert places in summary and f"{province[city]}（数据中{len(rows)}个县合计）" in summary
+    dash.province.value = "410000"
+    assert "平顶山市 85,055 153,887 55.3% 60% -4.7 未达标 7,278" in text(dash.summary.value)
 
 
 def test_counties_below_target_sorted_by_gap_with_places_and_outlook(dash, raw):
@@ -138,9 +155,13 @@ def test_inclusive_coverage_is_reported_not_judged(dash, raw):
     counted = kg["ownership"].eq("公办") | kg["inclusive"].fillna(False).astype(bool)
     jn = kg[kg["city"] == "济宁市"]
     share = jn.loc[counted[jn.index], "enrolment"].sum() / jn["enrolment"].sum()
-    incl = text(dash.inclusive.value)
-    assert f"济宁市 {pct(share)}" in incl and "不适用" in incl
+    incl = text(dash.inclusive.value)  # all provinces: by province (济宁 is 山东's only city)
+    assert "省份 覆盖率（加权）" in incl and f"山东省 {pct(share)}" in incl and "不适用" in incl
     assert "原文无数值目标：只报告数值，不判断达标" in incl
+    one = widgets.KindergartenDashboard()
+    one.province.value = "370000"
+    incl = text(one.inclusive.value)
+    assert "城市 覆盖率（加权）" in incl and f"济宁市 {pct(share)}" in incl
 
 
 def test_profiles_without_a_number_and_with_another_deadline():
@@ -174,7 +195,8 @@ def test_works_from_county_totals():
     totals = DataSet(SimpleNamespace(counties=demo.counties, indicators=demo.indicators),
                      origin="县级汇总.xlsx", is_demo=False)  # fmt: skip
     d = widgets.KindergartenDashboard(totals)
-    assert "平顶山市 85,055 153,887 55.3% 60% -4.7 未达标 7,278" in text(d.summary.value)
+    summary = text(d.summary.value)
+    assert "河南省（数据中10个县合计） 85,055 153,887 55.3% 60% -4.7 未达标 7,278" in summary
     assert "县级汇总" in text(d.method.value) and "示例数据" not in d.banner.value
     assert "叶县" in text(d.table.value) and len(d.figure.data[0].locations) == 33
 

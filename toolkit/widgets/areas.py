@@ -39,6 +39,12 @@ class AreaSelection:
             c = c[c["city_adcode"].astype(str) == self.city.value]
         return c
 
+    def summary_by(self) -> str:
+        """How the selection's tables sum counties up: by ``"province"`` when it spans several
+        provinces (all China: 34 rows, not some 370 cities), else by ``"city"``."""
+        provinces = self.selected_counties()["province_adcode"].astype(str).nunique()
+        return "province" if provinces > 1 else "city"
+
     def _fill_areas(self) -> None:
         c = self.dataset.counties
         provinces = c.drop_duplicates("province_adcode")

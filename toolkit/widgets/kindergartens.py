@@ -53,6 +53,7 @@ STRINGS = {
     "mid": ("色阶中点＝目标{t}", "colour midpoint = target {t}"),
     "no_mid": ("无数值目标，普通色阶", "no numeric target: plain scale"),
     "summary": ("全市与全省加权占比（{year}年）", "City and province, enrolment-weighted ({year})"),
+    "summary_provinces": ("各省加权占比（{year}年）", "Provinces, enrolment-weighted ({year})"),
     "sum_cols": ("范围|公办园幼儿|在园幼儿|加权占比|目标|差距(百分点)|状态|需增公办学位",
                  "Area|In public|All children|Weighted share|Target|Gap (pp)|Status|Places needed"),
     "weighted": ("城市和省的占比按在园幼儿数加权：各县公办园在园幼儿之和 ÷ 各县在园幼儿之和（不是各县占比的平均）。省为数据中该省各县合计。",
@@ -63,7 +64,8 @@ STRINGS = {
                   "Profile '{p}' sets no number for the public share ({text}): plain colour scale, values reported, not judged."),
     "province_sum": ("{name}（数据中{n}个县合计）", "{name} ({n} counties in the data)"),
     "incl_title": ("普惠性幼儿园覆盖率（{year}年）", "Inclusive-kindergarten coverage ({year})"),
-    "incl_cols": ("城市|覆盖率（加权）|各县范围|状态", "City|Coverage (weighted)|County range|Status"),
+    "incl_cols": ("{unit}|覆盖率（加权）|各县范围|状态", "{unit}|Coverage (weighted)|County range|Status"),
+    "unit_city": ("城市", "City"), "unit_province": ("省份", "Province"),
     "incl_none": ("原文无数值目标：只报告数值，不判断达标。", "No number in the text: reported, not judged."),
     "incl_judged": ("按 {t} 判断（全域目标，逐县仅作参照）。", "Judged against {t} (a jurisdiction-wide target)."),
     "incl_norule": ("配置中没有普惠性覆盖率规则：只报告数值。", "The profile has no inclusive-coverage rule: value reported only."),
@@ -207,8 +209,8 @@ class KindergartenDashboard(Dashboard):
                               title=self._map_title())  # fmt: skip
 
     def paint(self, res: pd.DataFrame) -> None:
-        maps.restyle_share(self.figure, res, target=self._target())  # sent in one message
-        self.figure.data[0].text = self.kept("hover", lambda: self._hover(res, self._target()))
+        hover = self.kept("hover", lambda: self._hover(res, self._target()))
+        maps.restyle_share(self.figure, res, target=self._target(), hover=hover)
         self.figure.layout.title.text = self._map_title()
         self.draw_map()  # the map first: the panels below take longer
         self.show_panels(res)
@@ -227,9 +229,6 @@ class KindergartenDashboard(Dashboard):
         self.kept("hover", lambda: self._hover(res, self._target()))
 
     # -- panels ------------------------------------------------------------------------------------
-    def _pct(self, v: object) -> str:
-        return formats.format_percent(v)
-
     @staticmethod
     def _goal(v: object) -> str:
         """A target as the texts write it: 60%, 80%, 50% (one decimal only when needed)."""
@@ -244,11 +243,11 @@ class KindergartenDashboard(Dashboard):
         if not isinstance(o, str):
             return "—"
         label = OUTLOOK_EN.get(o, o) if self.lang == "en" else o
-        return label if pd.isna(projected) else f"{label}（{self._pct(projected)}）"
+        return label if pd.isna(projected) else f"{label}（{formats.format_percent(projected)}）"
 
     def _hover(self, res: pd.DataFrame, target: float | None) -> list[str]:
         return [
-            self._s("hover", name=r.name, v=self._pct(r.value), t=self._goal(target),
+            self._s("hover", name=r.name, v=formats.format_percent(r.value), t=self._goal(target),
                     p=formats.format_int(r.places), o=self._look(r.outlook, r.projected))
             .replace("&lt;br&gt;", "<br>")  # the hover's line breaks, after escaping the fields
             for r in res.itertuples()
@@ -267,29 +266,24 @@ class KindergartenDashboard(Dashboard):
         size = provinces.groupby(provinces["province_adcode"].astype(str)).size()
         prov = self._shares(provinces, "province")
         prov["name"] = [self._s("province_sum", name=n, n=size[a]) for a, n in zip(prov["adcode"], prov["name"], strict=True)]  # fmt: skip
-        both = pd.concat([self._shares(sel, "city"), prov], ignore_index=True)
+        several = self.summary_by() == "province"  # all China: the provinces, not 370 cities
+        both = prov if several else pd.concat([self._shares(sel, "city"), prov], ignore_index=True)
         view = pd.DataFrame({
             "a": both["name"], "b": both["numerator"].map(formats.format_int),
-            "c": both["denominator"].map(formats.format_int), "d": both["value"].map(self._pct),
+            "c": both["denominator"].map(formats.format_int), "d": both["value"].map(formats.format_percent),
             "e": both["target"].map(self._goal), "f": both["gap"].map(lambda g: "—" if pd.isna(g) else f"{100 * g:+.1f}"),
             "g": both["status"].map(self._status), "h": public_places_needed(both).map(formats.format_int),
         })  # fmt: skip
         view.columns = self._s("sum_cols").split("|")
-        prof = targets.get_profile(self.profile.value)
-        rule = self._rule()
+        prof, rule, zh = targets.get_profile(self.profile.value), self._rule(), self.lang == "zh"
         if target is None:
-            text = (
-                rule.target_text if rule else ("无此规则" if self.lang == "zh" else "no such rule")
-            )
-            note = self._s(
-                "no_target", p=prof.name_zh if self.lang == "zh" else prof.name_en, text=text
-            )
+            text = rule.target_text if rule else ("无此规则" if zh else "no such rule")
+            note = self._s("no_target", p=prof.name_zh if zh else prof.name_en, text=text)
         else:
-            note = self._s(
-                "benchmark", j=prof.jurisdiction, n=len(res), k=int((res["status"] == UNMET).sum())
-            )
+            unmet = int((res["status"] == UNMET).sum())
+            note = self._s("benchmark", j=prof.jurisdiction, n=len(res), k=unmet)
         return (
-            f"<h4>{self._s('summary', year=self.year.value)}</h4>"
+            f"<h4>{self._s('summary_provinces' if several else 'summary', year=self.year.value)}</h4>"
             + html_table(
                 view, numeric=(*view.columns[1:6], view.columns[7]), wrap=(view.columns[0],)
             )
@@ -302,16 +296,17 @@ class KindergartenDashboard(Dashboard):
         county = self._inclusive(sel, "county")
         if county is None:
             return head + f'<div class="kuoyou-note">{self._s("incl_nodata")}</div>'
-        city = self._inclusive(sel, "city").merge(
-            sel[["adcode", "city_adcode"]].merge(county[["adcode", "value"]], on="adcode")
-            .groupby("city_adcode")["value"].agg(["min", "max"]),
+        by = self.summary_by()  # all China: by province
+        city = self._inclusive(sel, by).merge(
+            sel[["adcode", f"{by}_adcode"]].merge(county[["adcode", "value"]], on="adcode")
+            .groupby(f"{by}_adcode")["value"].agg(["min", "max"]),
             left_on="adcode", right_index=True, how="left")  # fmt: skip
         view = pd.DataFrame({
-            "a": city["name"], "b": city["value"].map(self._pct),
-            "c": [f"{self._pct(lo)}–{self._pct(hi)}" for lo, hi in zip(city["min"], city["max"], strict=True)],
+            "a": city["name"], "b": city["value"].map(formats.format_percent),
+            "c": [f"{formats.format_percent(lo)}–{formats.format_percent(hi)}" for lo, hi in zip(city["min"], city["max"], strict=True)],
             "d": city["status"].map(self._status),
         })  # fmt: skip
-        view.columns = self._s("incl_cols").split("|")
+        view.columns = self._s("incl_cols", unit=self.s(f"unit_{by}")).split("|")
         rule = self._rule(INCLUSIVE_RULE)
         if rule is None:
             judged = self._s("incl_norule")
@@ -332,7 +327,7 @@ class KindergartenDashboard(Dashboard):
             return f'<div class="kuoyou-shortfall"><p>{self._s("none_below")}</p></div>'
         shown, more = cut(low, self.lang)
         view = pd.DataFrame({
-            "a": shown["name"], "b": shown["city"], "c": shown["value"].map(self._pct),
+            "a": shown["name"], "b": shown["city"], "c": shown["value"].map(formats.format_percent),
             "d": shown["target"].map(self._goal), "e": shown["gap"].map(lambda g: f"{100 * g:+.1f}"),
             "f": shown["places"].map(formats.format_int),
             "g": [self._look(o, p) for o, p in zip(shown["outlook"], shown["projected"], strict=True)],
@@ -395,8 +390,8 @@ class KindergartenDashboard(Dashboard):
                 "—" if pd.isna(r.value) or pd.isna(r.first) else f"{100 * (r.value - r.first):+.1f}"
             )
             rows.append(
-                f'<tr><td>{html.escape(str(r.name))}</td><td>{svg}</td><td class="num">{self._pct(r.first)}</td>'
-                f'<td class="num">{self._pct(r.value)}</td><td class="num">{change}</td></tr>'
+                f'<tr><td>{html.escape(str(r.name))}</td><td>{svg}</td><td class="num">{formats.format_percent(r.first)}</td>'
+                f'<td class="num">{formats.format_percent(r.value)}</td><td class="num">{change}</td></tr>'
             )
         heads = self._s("trend_cols", first=years[0], year=self.year.value).split("|")
         return (

@@ -243,11 +243,11 @@ class Dashboard(AreaSelection, CountyPanels, Views):
         try:
             self._fill_years_labels()
             self._fill_profiles()
-            self.province.options = [(self.t("all_provinces") if v == ALL else k, v)
-                                     for k, v in self.province.options]  # fmt: skip
-            self.city.options = [
-                (self.t("all_cities") if v == ALL else k, v) for k, v in self.city.options
-            ]
+            # new labels, same choice: setting options resets a Dropdown to its first option
+            for box, every in ((self.province, "all_provinces"), (self.city, "all_cities")):
+                chosen = box.value
+                box.options = [(self.t(every) if v == ALL else k, v) for k, v in box.options]
+                box.value = chosen
         finally:
             self._quiet = False
         self.paint(self.result)

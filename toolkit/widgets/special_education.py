@@ -2,10 +2,11 @@
 
 The map colours each county by the status of the special-education rule of the
 chosen profile; beside it the counties that fall short and what each lacks, the
-city coverage summary, and — when the data carries them — the disabled-children
-enrolment rate and per-student special-education funding with their outlook to
-the deadline (2027; 济宁 2025). The population basis (2020 census resident
-population, “20万人口以上” including 200,000) is stated on the page.
+coverage summary by city (by province when several provinces are shown), and —
+when the data carries them — the disabled-children enrolment rate and per-student
+special-education funding with their outlook to the deadline (2027; 济宁 2025).
+The population basis (2020 census resident population, “20万人口以上” including
+200,000) is stated on the page.
 """
 
 from __future__ import annotations
@@ -26,10 +27,13 @@ STRINGS = {
     "param_user": ("用户设定参数：{chosen}人（政策原文为{base}人）", "User-chosen parameter: {chosen} people (the policy text says {base})"),
     "param_base": ("“20万人口以上”含20万本身；人口口径为2020年普查常住人口（原文未说明口径）",
                    "“200,000 and above” includes 200,000 itself; population = 2020 census residents (the text does not say which)"),
-    "coverage": ("城市覆盖情况{when}", "Coverage by city{when}"),
+    "coverage_city": ("城市覆盖情况{when}", "Coverage by city{when}"),
+    "coverage_province": ("各省覆盖情况{when}", "Coverage by province{when}"),
     "when": ("（{year}年数据）", " ({year} data)"),
-    "sum_cols": ("城市|县数|≥{line}人|有特教学校|有达标特教学校|覆盖率|达标|未达标|不适用|数据缺失",
-                 "City|Counties|≥ {line}|With a special school|With a standard school|Coverage|Meet|Fall short|N/a|No data"),
+    "sum_cols": ("县数|≥{line}人|有特教学校|有达标特教学校|覆盖率|达标|未达标|不适用|数据缺失",
+                 "Counties|≥ {line}|With a special school|With a standard school|Coverage|Meet|Fall short|N/a|No data"),
+    "unit_city": ("城市", "City"),
+    "unit_province": ("省份", "Province"),
     "all_met": ("所选范围内所有县均达标或不适用。", "Every county of the selection meets the rule or it does not apply."),
     "short": ("未达标的县（{n}个）", "Counties falling short ({n})"),
     "short_cols": ("县（区）|所属市|常住人口|状态|要求|缺口|期限", "County|City|Population|Status|Requirement|Lacks|Deadline"),
@@ -144,16 +148,19 @@ class SpecialEducationDashboard(Dashboard):
         return "—" if pd.isna(d) else self.t("year_label", year=int(d))
 
     def _summary_html(self, res: pd.DataFrame) -> str:
-        s = indicators.special_education_summary(res, self.selected_counties())
-        cols = self.s("sum_cols", line=f"{self.threshold.value or 0:,}").split("|")
+        by = self.summary_by()
+        s = indicators.special_education_summary(res, self.selected_counties(), by=by)
+        cols = [self.s(f"unit_{by}")] + self.s(
+            "sum_cols", line=f"{self.threshold.value or 0:,}"
+        ).split("|")
         view = pd.DataFrame(dict(zip(cols, [
-            s["city"], s["counties"], s["counties_above"], s["with_school"], s["with_standard_school"],
+            s[by], s["counties"], s["counties_above"], s["with_school"], s["with_standard_school"],
             s["coverage"].map(formats.format_percent), s[indicators.MET], s[indicators.UNMET],
             s[indicators.NOT_APPLICABLE], s[indicators.MISSING],
         ], strict=True)))  # fmt: skip
         year = res["year"].iloc[0] if len(res) else None
         when = "" if year is None or pd.isna(year) else self.s("when", year=int(year))
-        return f"<h4>{self.s('coverage', when=when)}</h4>" + html_table(
+        return f"<h4>{self.s(f'coverage_{by}', when=when)}</h4>" + html_table(
             view, numeric=tuple(view.columns[1:])
         )
 
