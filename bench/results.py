@@ -103,3 +103,27 @@ def verdict(ok: bool) -> str:
     ('met', '**not met**')
     """
     return "met" if ok else "**not met**"
+
+
+def cpu_idle(seconds: float = 2.0) -> float:
+    """The share of the machine's CPU time that was idle over the next ``seconds``."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return fields[3] + fields[4], sum(fields)  # idle + iowait, all
+
+    idle0, total0 = sample()
+    time.sleep(seconds)
+    idle1, total1 = sample()
+    return (idle1 - idle0) / max(total1 - total0, 1)
+
+
+def wait_idle(share: float = 0.9, max_seconds: float = 300, least: float = 0) -> float:
+    """Wait at least ``least`` seconds, then until the CPU is ``share`` idle over 2 s (a pool
+    kernel preheating a national data set keeps a core busy for a minute); at most
+    ``max_seconds`` in all. Returns the seconds waited."""
+    start = time.monotonic()
+    time.sleep(least)
+    while time.monotonic() - start < max_seconds and cpu_idle() < share:
+        pass
+    return time.monotonic() - start
