@@ -149,3 +149,40 @@ def test_map_widget_sends_a_new_geometry_with_its_traces_in_one_message():
     widget.show(fig)  # same geometry: only the traces and the view
     assert len(widget.comm.sent) == sent + 1
     assert not {"geo_ids", "geo_shape", "geo_coords"} & _keys(widget)
+
+
+def test_after_drawn_waits_in_a_kernel_for_the_page_to_paint_the_figure_last_shown():
+    import asyncio
+
+    from toolkit.widgets.mapwidget import MapWidget
+
+    async def scenario() -> list[str]:
+        calls: list[str] = []
+        widget = MapWidget(config=maps.PLOT_CONFIG)
+        widget.comm = _Comm()
+        g = geo.read_counties(city="长治")
+        fig = maps.status_map(g, pd.DataFrame({"adcode": g["adcode"], "status": "达标"}))
+        widget.show(fig)
+        widget.after_drawn(lambda: calls.append("no page yet"))  # nothing would ever answer
+        widget._handle_message(widget, {"event": "drawn", "revision": widget.revision}, [])
+        status = lambda n: pd.DataFrame({"adcode": g["adcode"].head(n), "status": "达标"})  # noqa: E731
+        widget.show(fig)
+        assert len(widget.comm.sent) == 1  # the same figure again: nothing new to draw
+        maps.restyle_status(fig, status(3))
+        widget.show(fig)  # a new revision, not drawn yet
+        assert widget.comm.sent[-1][0]["state"]["revision"] == widget.revision
+        widget.after_drawn(lambda: calls.append("second"))
+        widget._handle_message(widget, {"event": "drawn", "revision": widget.revision - 1}, [])
+        calls.append("an older figure drawn")
+        widget._handle_message(widget, {"event": "drawn", "revision": widget.revision}, [])
+        widget.DRAWN_WAIT = 0.05
+        maps.restyle_status(fig, status(2))
+        widget.show(fig)
+        widget.after_drawn(lambda: calls.append("page silent: after the wait"))
+        calls.append("waiting")
+        await asyncio.sleep(0.2)
+        return calls
+
+    assert asyncio.run(scenario()) == [
+        "no page yet", "an older figure drawn", "second", "waiting", "page silent: after the wait",
+    ]  # fmt: skip

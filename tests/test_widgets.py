@@ -94,3 +94,32 @@ def test_coverage_is_summed_by_province_when_several_provinces_are_shown():
     d.province.value = "140000"
     summary = text(d.summary.value)
     assert "城市覆盖情况" in summary and "长治市" in summary and "山西省" not in summary
+
+
+def test_the_tables_follow_once_the_page_has_painted_the_map():
+    # sent with the map, the tables were applied while plotly.js drew it and delayed its paint
+    import asyncio
+
+    import ipywidgets as w
+    from test_maps import _Comm
+
+    from toolkit.widgets.common import walk
+
+    async def scenario() -> None:
+        d = widgets.SpecialEducationDashboard()
+        panels = [
+            x for x in walk(d.view) if isinstance(x, w.HTML) and x not in (d.loading, d.message)
+        ]
+        for x in [d.map, d.loading, *panels]:
+            x.comm = _Comm()
+        d.map._handle_message(d.map, {"event": "drawn", "revision": d.map.revision}, [])
+        before = d.table.value
+        d.city.value = "410400"
+        assert d.table.value != before  # computed at once ...
+        assert len(d.map.comm.sent) == 1 and not any(x.comm.sent for x in panels)  # ... held
+        assert "kuoyou-loading" in d.loading.value
+        d.map._handle_message(d.map, {"event": "drawn", "revision": d.map.revision}, [])
+        sent = [x.comm.sent[-1][0]["state"]["value"] for x in panels if x.comm.sent]
+        assert d.table.value in sent and d.loading.value == ""
+
+    asyncio.run(scenario())

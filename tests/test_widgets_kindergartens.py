@@ -84,7 +84,10 @@ def _weighted_rows(rows: pd.DataFrame, name: str) -> tuple[str, str]:
     """The summary's start of a row for ``rows`` (weighted, not a mean of shares), its places."""
     share = rows["public"].sum() / rows["total"].sum()
     places = max(0, math.ceil(0.6 * rows["total"].sum() - rows["public"].sum()))
-    return f"{name} {rows['public'].sum():,} {rows['total'].sum():,} {pct(share)} 60%", f"{places:,}"
+    return (
+        f"{name} {rows['public'].sum():,} {rows['total'].sum():,} {pct(share)} 60%",
+        f"{places:,}",
+    )
 
 
 def test_city_and_province_figures_are_weighted(raw):

@@ -2,7 +2,8 @@
 // drawing the figure the kernel sends. `traces_json` (JSON text) and `plot_layout` come from the
 // Python figure; the geometry comes once, packed (geo_ids, geo_shape, geo_coords: see
 // pack_geometry in mapwidget.py), and is put back as GeoJSON wherever a trace says "@geojson".
-// A click on a county sends its location (adcode) to the kernel.
+// A click on a county sends its location (adcode) to the kernel; each figure drawn and painted
+// is reported ({event: "drawn", revision}), and the kernel then sends the tables below the map.
 const GEOJSON = "@geojson";
 const SCALE = 100000;
 
@@ -83,6 +84,9 @@ async function plotly(model) {
   return loadPlotly(model.get("plotly_js"));
 }
 
+// resolves after the frame that paints what was drawn
+const painted = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+
 async function render({ model, el }) {
   await plotly(model);
   const gd = document.createElement("div");
@@ -99,7 +103,10 @@ async function render({ model, el }) {
     }
     const traces = JSON.parse(model.get("traces_json"));
     const data = traces.map((t) => (t.geojson === GEOJSON ? { ...t, geojson } : t));
-    window.Plotly.react(gd, data, model.get("plot_layout"), model.get("config"));
+    const revision = model.get("revision");
+    Promise.resolve(window.Plotly.react(gd, data, model.get("plot_layout"), model.get("config")))
+      .then(painted)
+      .then(() => model.send({ event: "drawn", revision }));
   };
   const schedule = () => {
     if (!queued) {
@@ -114,7 +121,7 @@ async function render({ model, el }) {
       schedule();
     });
   }
-  for (const name of ["traces_json", "plot_layout", "config"]) {
+  for (const name of ["traces_json", "plot_layout", "config", "revision"]) {
     model.on(`change:${name}`, schedule);
   }
   gd.on("plotly_click", (event) => {

@@ -20,6 +20,11 @@ hover text) then sends only the small trace data. :meth:`MapWidget.export` gives
 standalone HTML download). A click on a county calls the ``on_click`` callbacks
 with its adcode.
 
+The page reports each figure it has drawn and painted (``{"event": "drawn"}`` with the
+figure's :attr:`~MapWidget.revision`); :meth:`MapWidget.after_drawn` runs a callback once
+the figure last shown is on screen. The dashboards send their tables then: sent with
+the map, they were applied while plotly.js was still drawing and delayed its paint.
+
 .. _anywidget: https://anywidget.dev
 
 Example
@@ -40,6 +45,7 @@ Example
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
 import hashlib
@@ -171,12 +177,19 @@ class MapWidget(anywidget.AnyWidget):
     #: the figure's layout (``layout`` is the widget's own CSS box, as for every ipywidget)
     plot_layout = traitlets.Dict().tag(sync=True)
     config = traitlets.Dict().tag(sync=True)
+    #: counts the figures shown; the page reports each one it has drawn (:meth:`after_drawn`)
+    revision = traitlets.Int(0).tag(sync=True)
+
+    #: seconds :meth:`after_drawn` waits for the page at most (a page closed, a hidden tab)
+    DRAWN_WAIT = 1.0
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         if os.environ.get(FROM_PAGE) != "1":
             self.plotly_js = _bundle()
         self._click_callbacks: list[Callable[[str], None]] = []
+        self._drawn: int | None = None  # the last revision a page reported drawn (None: no page)
+        self._waiting: list[Callable[[], None]] = []
         self.on_msg(self._handle_message)
 
     def show(self, figure: go.Figure) -> None:
@@ -185,6 +198,7 @@ class MapWidget(anywidget.AnyWidget):
         Geometry, traces and layout travel in one message, so the page redraws once: sent
         one trait at a time, a new province's map was drawn four times (1.2 s instead of 0.5).
         """
+        shown = (self.geojson, self.traces_json, self.plot_layout)  # what the page has now
         with self.hold_sync():  # one message: an unchanged trait is not sent again
             for trace in figure.data:
                 geometry = getattr(trace, "geojson", None)
@@ -210,6 +224,31 @@ class MapWidget(anywidget.AnyWidget):
                 self.traces, ensure_ascii=False, allow_nan=False, separators=(",", ":")
             )
             self.plot_layout = _plain(figure._layout)
+            if self.geojson is not shown[0] or (self.traces_json, self.plot_layout) != shown[1:]:
+                self.revision += 1  # else the page has nothing new to draw
+
+    def after_drawn(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` once the page has painted the figure last shown, or at once where
+        no page has reported a drawing (no browser, as in a script or a test); at the latest
+        after :attr:`DRAWN_WAIT` seconds.
+
+        >>> m = MapWidget()
+        >>> m.after_drawn(lambda: print("no page: now"))
+        no page: now
+        """
+        if self._drawn is None or self._drawn >= self.revision:
+            callback()
+            return
+        self._waiting.append(callback)
+        try:
+            asyncio.get_running_loop().call_later(self.DRAWN_WAIT, self._release)
+        except RuntimeError:  # no event loop runs (not in a kernel): nothing would wait
+            self._release()
+
+    def _release(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        for callback in waiting:
+            callback()
 
     def export(self, figure: go.Figure) -> go.Figure:
         """A copy of ``figure`` with its geometry back in place (for a standalone HTML file)."""
@@ -226,6 +265,10 @@ class MapWidget(anywidget.AnyWidget):
     def _handle_message(self, _widget, content: dict, _buffers) -> None:
         if isinstance(content, dict) and content.get("event") == "plotly":  # the page has none
             self.plotly_js = _bundle()
+        if isinstance(content, dict) and content.get("event") == "drawn":
+            self._drawn = max(self._drawn or 0, int(content.get("revision", 0)))
+            if self._drawn >= self.revision:
+                self._release()
         if isinstance(content, dict) and content.get("event") == "click":
             location = str(content.get("location", ""))
             for callback in self._click_callbacks:

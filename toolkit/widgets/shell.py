@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import gc
 import html
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import replace
 
 import ipywidgets as w
@@ -210,25 +210,26 @@ class Dashboard(AreaSelection, CountyPanels, Views):
                 return
             self.message.value = ""
             self.loading.value = f'<span class="kuoyou-loading">{self.t("loading")}</span>'
+            held = self._panels_held()  # paint() draws the map first, then the tables follow
             try:
-                with self._panels_held():  # paint() draws the map first, then the tables follow
-                    fn(*args)
+                fn(*args)
             except Exception as exc:  # shown to the user, logged in full
                 self.message.value = friendly_error(exc)
             finally:
-                self.loading.value = ""
+                self.map.after_drawn(held.close)  # once the page has painted the map
 
         return run
 
-    @contextmanager
-    def _panels_held(self) -> Iterator[None]:
-        """Hold the page's HTML panels' updates until the block ends (the loading note excepted)."""
+    def _panels_held(self) -> ExitStack:
+        """Hold the page's HTML panels' updates until the stack returned is closed; closing it
+        sends them, then clears the loading note (the error message is never held)."""
         panels = [x for x in walk(getattr(self, "view", None))
                   if isinstance(x, w.HTML) and x is not self.loading and x is not self.message]  # fmt: skip
-        with ExitStack() as stack:
-            for panel in reversed(panels):  # released in reverse: the page's order, top to bottom
-                stack.enter_context(panel.hold_sync())
-            yield
+        stack = ExitStack()
+        stack.callback(setattr, self.loading, "value", "")  # last: after the panels
+        for panel in reversed(panels):  # released in reverse: the page's order, top to bottom
+            stack.enter_context(panel.hold_sync())
+        return stack
 
     def _refresh(self, change: dict | None = None) -> None:
         self.result = self.kept("result", self.compute)
