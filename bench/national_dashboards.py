@@ -182,8 +182,41 @@ def dashboards(browser, data: Path, runs: int, pause: float) -> dict:
     return out | {"n_all": n_all, "n_province": n_province}
 
 
+#: Why a dashboard goal can be missed, and the next step: from one profiled visit of each kind
+#: (2026-12-07, Chromium's timeline and CPU profiler on the unminified plotly.js 4.1.1 bundle).
+WHY = {
+    "first": (
+        "first map: the page's main thread is busy nearly throughout. Until the page talks to its "
+        "kernel (≈1.7 s) it evaluates plotly.js (≈0.55 s, a long task of its own) and Voila's front "
+        "end (its bundle ≈0.3 s, then the widget extensions); the kernel's widget state (≈1.25 MB) "
+        "arrives ≈0.2 s later; making the widgets and unpacking the geometry takes ≈0.16 s; plotly's "
+        "first draw of 2,875 county paths ≈0.8 s (alone, with nothing else on the machine, ≈0.6 s: "
+        "projecting the paths 0.13 s, styling each 0.12 s, its GeoJSON calc 0.06 s, the colour bar "
+        "0.05 s, the browser's layout and paint 0.12 s). The national layer is already coarse "
+        "(95,715 vertices) and a coarser one measured no gain. Next step: put a static SVG of the "
+        "first view (the same projection and colours, made by the preheated kernel) in the page "
+        "Voila serves, painted with the HTML (≈1 s) and replaced by the interactive map when "
+        "plotly has drawn it; the interactive map itself would not come sooner."
+    ),
+    "national": (
+        "year repaint: the kernel's part is small (≈25 ms in process, ≈55 ms from the change to the "
+        "map's message arriving), plotly's is ≈0.35 s: a new `z` is a \"calc\" edit in plotly.js, so "
+        "`Plotly.react` recomputes every county's feature and hover polygons (≈0.06 s), projects "
+        "every path again (≈0.13 s) and restyles each (≈0.13 s, a colour parsed per path) though "
+        "only the fills changed; then the browser lays out and paints 2,875 paths. Next step: a "
+        "value-only repaint that keeps plotly's features and paths when the geometry and the "
+        "locations are unchanged (a patch to plotly.js's choropleth, offered upstream), which "
+        "would leave the fills, the hover text and the colour bar to update."
+    ),
+    "province": "province zoom: a new geometry is sent and drawn (see the first map's draw).",
+    "city": "city: a restyle of the province's counties (see the year repaint).",
+}
+
+
 def section(alone: dict, dash: dict, meta: dict) -> str:
     ok = lambda x, goal: verdict(statistics.median(x) <= goal)  # noqa: E731
+    goals = {"first": 3, "national": 0.5, "province": 1, "city": 0.3}
+    missed = {}  # kind → the dashboards that missed it, with the median
     lines = [
         "## National maps (issue 5)",
         "",
@@ -211,6 +244,9 @@ def section(alone: dict, dash: dict, meta: dict) -> str:
             f"| … a city in it (长治市, restyle) | {med(r['city'])} | ≤ 0.3 s: {ok(r['city'], 0.3)} |",
             f"| … back to all China (geometry sent again) | {med(r['back'])} | — |",
         ]
+        for kind, goal in goals.items():
+            if statistics.median(r[kind]) > goal:
+                missed.setdefault(kind, []).append(f"`{nb}` {med(r[kind])}")
         outside.append(
             f"`{nb}` first map {statistics.median(r['first_outside']):.3f} s, year "
             f"{statistics.median(r['national_outside']):.3f} s, province "
@@ -234,6 +270,12 @@ def section(alone: dict, dash: dict, meta: dict) -> str:
         + "; ".join(outside)
         + ".",
     ]
+    if missed:
+        lines += ["", "Goals not met in this run, why, and the next step:", ""]
+        lines += [
+            f"- {', '.join(who)} (goal ≤ {goals[kind]} s) — {WHY[kind]}"
+            for kind, who in missed.items()
+        ]
     return "\n".join(lines)
 
 
