@@ -120,6 +120,16 @@ class _Comm:
         self.sent.append((data, buffers))
 
 
+def in_a_loop(coroutine):
+    """Run ``coroutine`` as a kernel would, in an event loop (its own thread: the browser tests'
+    Playwright keeps one running in this thread), and return its result or raise its error."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def _keys(widget) -> set[str]:
     """The traits in the widget's last message (binary ones travel as buffers)."""
     msg = widget.comm.sent[-1][0]
@@ -183,6 +193,6 @@ def test_after_drawn_waits_in_a_kernel_for_the_page_to_paint_the_figure_last_sho
         await asyncio.sleep(0.2)
         return calls
 
-    assert asyncio.run(scenario()) == [
+    assert in_a_loop(scenario()) == [
         "no page yet", "an older figure drawn", "second", "waiting", "page silent: after the wait",
     ]  # fmt: skip

@@ -98,10 +98,9 @@ def test_coverage_is_summed_by_province_when_several_provinces_are_shown():
 
 def test_the_tables_follow_once_the_page_has_painted_the_map():
     # sent with the map, the tables were applied while plotly.js drew it and delayed its paint
-    import asyncio
 
     import ipywidgets as w
-    from test_maps import _Comm
+    from test_maps import _Comm, in_a_loop
 
     from toolkit.widgets.common import walk
 
@@ -122,4 +121,4 @@ def test_the_tables_follow_once_the_page_has_painted_the_map():
         sent = [x.comm.sent[-1][0]["state"]["value"] for x in panels if x.comm.sent]
         assert d.table.value in sent and d.loading.value == ""
 
-    asyncio.run(scenario())
+    in_a_loop(scenario())
