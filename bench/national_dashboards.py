@@ -189,14 +189,16 @@ WHY = {
         "first map: the page's main thread is busy nearly throughout. Until the page talks to its "
         "kernel (≈1.7 s) it evaluates plotly.js (≈0.55 s, a long task of its own) and Voila's front "
         "end (its bundle ≈0.3 s, then the widget extensions); the kernel's widget state (≈1.25 MB) "
-        "arrives ≈0.2 s later; making the widgets and unpacking the geometry takes ≈0.16 s; plotly's "
+        "arrives ≈0.1-0.2 s later; making every widget of the page (its tables too) and unpacking "
+        "the geometry takes 0.16 s (特殊教育) to 0.2-0.5 s (公办园, longer tables); plotly's "
         "first draw of 2,875 county paths ≈0.8 s (alone, with nothing else on the machine, ≈0.6 s: "
         "projecting the paths 0.13 s, styling each 0.12 s, its GeoJSON calc 0.06 s, the colour bar "
         "0.05 s, the browser's layout and paint 0.12 s). The national layer is already coarse "
         "(95,715 vertices) and a coarser one measured no gain. Next step: put a static SVG of the "
         "first view (the same projection and colours, made by the preheated kernel) in the page "
         "Voila serves, painted with the HTML (≈1 s) and replaced by the interactive map when "
-        "plotly has drawn it; the interactive map itself would not come sooner."
+        "plotly has drawn it; and let the tables' first content follow the first map as their "
+        "updates follow a repaint's (`MapWidget.after_drawn`)."
     ),
     "national": (
         "year repaint: the kernel's part is small (≈25 ms in process, ≈55 ms from the change to the "
@@ -256,7 +258,8 @@ def section(alone: dict, dash: dict, meta: dict) -> str:
     lines += [
         "",
         "Notes: the dashboards draw with `toolkit.widgets.mapwidget.MapWidget`: geometry packed as int32 "
-        "buffers, trace data as JSON, both in one message; the view (the box the map zooms to) is computed "
+        "buffers, trace data as JSON, both in one message; the tables below the map are sent once the "
+        "page reports the map painted (`MapWidget.after_drawn`); the view (the box the map zooms to) is computed "
         "in Python (`toolkit.mapview`), not by plotly's `fitbounds` in the browser; a province's view is built "
         "once per kernel and restyled when shown again. plotly.js (1.4 MB) loads with the page from the "
         "server (an async script), not in the widgets' state. "
