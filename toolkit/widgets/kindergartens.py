@@ -65,7 +65,6 @@ STRINGS = {
     "province_sum": ("{name}（数据中{n}个县合计）", "{name} ({n} counties in the data)"),
     "incl_title": ("普惠性幼儿园覆盖率（{year}年）", "Inclusive-kindergarten coverage ({year})"),
     "incl_cols": ("{unit}|覆盖率（加权）|各县范围|状态", "{unit}|Coverage (weighted)|County range|Status"),
-    "unit_city": ("城市", "City"), "unit_province": ("省份", "Province"),
     "incl_none": ("原文无数值目标：只报告数值，不判断达标。", "No number in the text: reported, not judged."),
     "incl_judged": ("按 {t} 判断（全域目标，逐县仅作参照）。", "Judged against {t} (a jurisdiction-wide target)."),
     "incl_norule": ("配置中没有普惠性覆盖率规则：只报告数值。", "The profile has no inclusive-coverage rule: value reported only."),
@@ -306,7 +305,7 @@ class KindergartenDashboard(Dashboard):
             "c": [f"{formats.format_percent(lo)}–{formats.format_percent(hi)}" for lo, hi in zip(city["min"], city["max"], strict=True)],
             "d": city["status"].map(self._status),
         })  # fmt: skip
-        view.columns = self._s("incl_cols", unit=self.s(f"unit_{by}")).split("|")
+        view.columns = self._s("incl_cols", unit=self.t(by)).split("|")
         rule = self._rule(INCLUSIVE_RULE)
         if rule is None:
             judged = self._s("incl_norule")

@@ -32,8 +32,6 @@ STRINGS = {
     "when": ("（{year}年数据）", " ({year} data)"),
     "sum_cols": ("县数|≥{line}人|有特教学校|有达标特教学校|覆盖率|达标|未达标|不适用|数据缺失",
                  "Counties|≥ {line}|With a special school|With a standard school|Coverage|Meet|Fall short|N/a|No data"),
-    "unit_city": ("城市", "City"),
-    "unit_province": ("省份", "Province"),
     "all_met": ("所选范围内所有县均达标或不适用。", "Every county of the selection meets the rule or it does not apply."),
     "short": ("未达标的县（{n}个）", "Counties falling short ({n})"),
     "short_cols": ("县（区）|所属市|常住人口|状态|要求|缺口|期限", "County|City|Population|Status|Requirement|Lacks|Deadline"),
@@ -150,9 +148,7 @@ class SpecialEducationDashboard(Dashboard):
     def _summary_html(self, res: pd.DataFrame) -> str:
         by = self.summary_by()
         s = indicators.special_education_summary(res, self.selected_counties(), by=by)
-        cols = [self.s(f"unit_{by}")] + self.s(
-            "sum_cols", line=f"{self.threshold.value or 0:,}"
-        ).split("|")
+        cols = [self.t(by)] + self.s("sum_cols", line=f"{self.threshold.value or 0:,}").split("|")
         view = pd.DataFrame(dict(zip(cols, [
             s[by], s["counties"], s["counties_above"], s["with_school"], s["with_standard_school"],
             s["coverage"].map(formats.format_percent), s[indicators.MET], s[indicators.UNMET],
