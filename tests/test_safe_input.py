@@ -212,6 +212,26 @@ def test_formulas_are_read_as_stored_values_never_evaluated():
     assert not any("cmd|" in s or "HYPERLINK" in s for s in report)
 
 
+@pytest.mark.parametrize(
+    "rows, rejected", [([["=1+1"]], [2]), ([[140403], ["=1+1"], [140404]], [3])]
+)
+def test_a_row_holding_only_a_formula_without_its_result_is_rejected_not_dropped(rows, rejected):
+    # found by Hypothesis: such a row (last in the sheet) was taken for a trailing blank row
+    wb = openpyxl.Workbook()
+    for row in [["adcode"], *rows]:
+        wb.active.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    try:
+        report = data.read_table(buf.getvalue(), "indicators", name="指标.xlsx").attrs["report"]
+    except data.DataError as e:
+        report = e.report
+    assert report.rows_read == len(rows)
+    assert report.rejected["row"].tolist() == rejected
+    reasons = report.rejected["reason_en"]
+    assert reasons.str.contains("formula without a saved result (=1+1)", regex=False).all()
+
+
 def test_parquet_metadata_is_never_unpickled(tmp_path):
     flag = tmp_path / "ran"
 

@@ -257,7 +257,14 @@ def _grid(file: str, sheet: str | None, cells: pd.DataFrame, table: str, notes: 
     start = at + span
     body = cells.iloc[start:].reset_index(drop=True)
     body_numbers = numbers[start:]
-    blank = blank_cells(body).to_numpy(bool) if len(body.columns) else np.ones((len(body), 0), bool)
+    blank = (
+        blank_cells(body).to_numpy(bool, copy=True)
+        if len(body.columns)
+        else np.ones((len(body), 0), bool)
+    )
+    for r, c in formulas or {}:  # a formula saved without its result is a cell, not a blank
+        if r >= start and c < blank.shape[1]:
+            blank[r - start, c] = False
     filled = ~blank.all(axis=1)
     end = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0  # trailing blanks: not rows
     body, body_numbers, blank = body.iloc[:end], body_numbers[:end], blank[:end]
