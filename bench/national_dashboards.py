@@ -137,6 +137,11 @@ def dashboard_visit(browser, url: str, n_all: int, n_province: int) -> dict:
     watch(page, "counties", n_all)
     out["first"] = seconds_to_map(page, since_change=False, timeout=600_000)
     out["first_outside"] = time.perf_counter() - t
+    # the picture of the first view served with the page (toolkit/widgets/preview.py), painted
+    seen = page.evaluate("window.kuoyouPreviewPainted")
+    if seen is None:
+        raise RuntimeError("the page was served without its first view's picture")
+    out["seen"] = seen / 1000
     out["received_mb"] = sum(sizes) / 1e6
     year = page.evaluate(f"({SHOWN})().year")
     other = page.evaluate(
@@ -185,6 +190,7 @@ def dashboards(browser, data: Path, runs: int, pause: float) -> dict:
 #: Why a dashboard goal can be missed, and the next step: from one profiled visit of each kind
 #: (2026-12-07, Chromium's timeline and CPU profiler on the unminified plotly.js 4.1.1 bundle).
 WHY = {
+    "seen": "the picture is painted with the page's HTML: see the first map's interactive draw.",
     "first": (
         "first map: the page's main thread is busy nearly throughout. Until the page talks to its "
         "kernel (≈1.7 s) it evaluates plotly.js (≈0.55 s, a long task of its own) and Voila's front "
@@ -217,7 +223,7 @@ WHY = {
 
 def section(alone: dict, dash: dict, meta: dict) -> str:
     ok = lambda x, goal: verdict(statistics.median(x) <= goal)  # noqa: E731
-    goals = {"first": 3, "national": 0.5, "province": 1, "city": 0.3}
+    goals = {"seen": 3, "first": 3, "national": 0.5, "province": 1, "city": 0.3}
     missed = {}  # kind → the dashboards that missed it, with the median
     lines = [
         "## National maps (issue 5)",
@@ -239,7 +245,8 @@ def section(alone: dict, dash: dict, meta: dict) -> str:
         if not isinstance(r, dict):
             continue
         lines += [
-            f"| dashboard `{nb}` on all China ({dash['n_all']} counties): page → national map, preheated | {med(r['first'])} | ≤ 3 s: {ok(r['first'], 3)} |",
+            f"| dashboard `{nb}` on all China ({dash['n_all']} counties), preheated: page → national map seen (the static picture served with the page) | {med(r['seen'])} | ≤ 3 s: {ok(r['seen'], 3)} |",
+            f"| … page → interactive national map (plotly.js has drawn it, replacing the picture) | {med(r['first'])} | ≤ 3 s: {ok(r['first'], 3)} |",
             f"| … widget messages received until the map is drawn | {statistics.median(r['received_mb']):.2f} MB | ≤ 2.5 MB map payload |",
             f"| … repaint: another year, national view | {med(r['national'])} | ≤ 0.5 s: {ok(r['national'], 0.5)} |",
             f"| … zoom to a province (山西省: its own {dash['n_province']} counties, new geometry) | {med(r['province'])} | ≤ 1 s: {ok(r['province'], 1)} |",

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from conftest import ARTIFACTS
-from toolkit.testing import MAP_DRAWN
+from toolkit.testing import MAP_DRAWN, TIMING, seconds_to_map, watch
 
 pytestmark = pytest.mark.browser
 
@@ -119,3 +119,47 @@ def test_a_page_whose_plotly_script_fails_gets_the_bundle_from_the_kernel(server
     page.wait_for_function(MAP_DRAWN, arg=33, timeout=120_000)
     assert page.evaluate("() => document.getElementById('kuoyou-plotly').dataset.failed") == "1"
     assert sum(sizes) > 1_300_000  # the bundle came through the kernel instead
+
+
+#: At DOMContentLoaded (the HTML parsed, before Voila's scripts have made any widget): what the
+#: page shows of the picture of its first view, and of plotly's map.
+AT_LOAD = """document.addEventListener("DOMContentLoaded", () => {
+  const preview = document.getElementById("kuoyou-preview");
+  window.atLoad = {
+    fills: preview ? [...preview.querySelectorAll("path")].map((p) => p.getAttribute("fill")) : [],
+    text: preview ? preview.innerText : "",
+    plotly: document.querySelectorAll(".js-plotly-plot").length,
+  };
+});"""
+
+
+def _hex(rgb: str) -> str:
+    """plotly's ``rgb(28, 126, 214)`` as ``#1c7ed6``."""
+    return "#" + "".join(f"{int(v):02x}" for v in rgb[rgb.index("(") + 1 : -1].split(",")[:3])
+
+
+def test_the_page_paints_a_picture_of_its_first_view_before_the_widgets_then_the_map_replaces_it(
+    server, page
+):
+    page.add_init_script(AT_LOAD + TIMING)
+    page.goto(server + "/voila/render/special_education.ipynb", wait_until="commit",
+              timeout=120_000)  # fmt: skip
+    watch(page, "counties", 33)
+    drawn = seconds_to_map(page, since_change=False)
+    at_load = page.evaluate("window.atLoad")
+    assert at_load["plotly"] == 0 and len(at_load["fills"]) == 33
+    assert (
+        "示例数据（模拟）" in at_load["text"]
+        and "20万人口以上的县有特殊教育学校" in at_load["text"]
+    )
+    painted = page.evaluate("window.kuoyouPreviewPainted") / 1000
+    assert 0 < painted < drawn
+    assert page.locator("#kuoyou-preview").count() == 0  # the interactive map replaced it
+    # the picture's colours are the map's: the same number of counties in each colour
+    fills = page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot path.choroplethlocation')]"
+        ".map((p) => getComputedStyle(p).fill)"
+    )
+    assert sorted(map(_hex, fills)) == sorted(at_load["fills"])
+    assert len(set(at_load["fills"])) > 1
+    assert not page.blocked

@@ -4,6 +4,7 @@
 // pack_geometry in mapwidget.py), and is put back as GeoJSON wherever a trace says "@geojson".
 // A click on a county sends its location (adcode) to the kernel; each figure drawn and painted
 // is reported ({event: "drawn", revision}), and the kernel then sends the tables below the map.
+// The first one drawn replaces the static picture the page was served with (preview.py).
 const GEOJSON = "@geojson";
 const SCALE = 100000;
 
@@ -87,7 +88,7 @@ async function plotly(model) {
 // resolves after the frame that paints what was drawn
 const painted = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
 
-async function render({ model, el }) {
+async function drawMap({ model, el }) {
   await plotly(model);
   const gd = document.createElement("div");
   gd.style.width = "100%";
@@ -106,7 +107,10 @@ async function render({ model, el }) {
     const revision = model.get("revision");
     Promise.resolve(window.Plotly.react(gd, data, model.get("plot_layout"), model.get("config")))
       .then(painted)
-      .then(() => model.send({ event: "drawn", revision }));
+      .then(() => {
+        document.getElementById("kuoyou-preview")?.remove(); // the page's picture of this map
+        model.send({ event: "drawn", revision });
+      });
   };
   const schedule = () => {
     if (!queued) {
@@ -131,6 +135,15 @@ async function render({ model, el }) {
     }
   });
   return () => window.Plotly.purge(gd);
+}
+
+async function render(view) {
+  try {
+    return await drawMap(view);
+  } catch (error) {
+    document.getElementById("kuoyou-preview")?.remove(); // show the page, and what went wrong
+    throw error;
+  }
 }
 
 export default { render };

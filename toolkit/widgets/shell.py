@@ -32,6 +32,7 @@ import plotly.graph_objects as go
 
 from .. import data, formats, maps, targets
 from ..indicators import check
+from . import preview
 from .areas import ALL, AreaSelection
 from .common import CSS, banner, friendly_error, t, walk
 from .county import CountyPanels
@@ -311,7 +312,16 @@ class Dashboard(AreaSelection, CountyPanels, Views):
         self._label()
         self._show_map()
 
+    def preview(self) -> str:
+        """The first view as static HTML (banner, heading, map): see :mod:`.preview`."""
+        m = self.map
+        svg = preview.map_svg(m.geojson, m.traces, m.plot_layout)
+        return preview.page_html(self.banner.value, self.heading.value, svg, m.plot_layout,
+                                 "正在载入交互地图与控件… / Loading the interactive map and controls…")  # fmt: skip
+
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
+        if preview.in_voila() and self.map.geojson:  # painted with the page, before the widgets
+            display({preview.MIME: self.preview(), "text/plain": ""}, raw=True)
         display(self.view)
