@@ -44,10 +44,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 #: JavaScript for ``page.wait_for_function(MAP_DRAWN, arg=n)``: the first plotly
-#: map on the page has drawn exactly ``n`` county shapes.
+#: map on the page has drawn exactly ``n`` county shapes, and the tables have followed it
+#: (a dashboard's loading note is gone: it clears once they are sent).
 MAP_DRAWN = """n => {
   const gd = document.querySelector('.js-plotly-plot');
-  return !!gd && gd.querySelectorAll('path.choroplethlocation').length === n;
+  return !!gd && gd.querySelectorAll('path.choroplethlocation').length === n
+    && !document.querySelector('.kuoyou-loading');
 }"""
 
 

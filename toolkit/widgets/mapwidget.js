@@ -58,7 +58,8 @@ function loadPlotly(source) {
 }
 
 function fromPage() {
-  // the dashboards' Voila template loads the bundle itself (<script id="kuoyou-plotly" async>):
+  // the dashboards' Voila template loads the bundle itself (<script id="kuoyou-plotly" async>,
+  // added once the page is painted):
   // Plotly, once that script has run, or null if the page has no such script or it failed
   const tag = document.getElementById("kuoyou-plotly");
   if (window.Plotly || !tag || tag.dataset.failed) return Promise.resolve(window.Plotly ?? null);
@@ -142,6 +143,7 @@ async function render(view) {
     return await drawMap(view);
   } catch (error) {
     document.getElementById("kuoyou-preview")?.remove(); // show the page, and what went wrong
+    view.model.send({ event: "failed", message: String(error) }); // the tables come anyway
     throw error;
   }
 }

@@ -190,6 +190,7 @@ class MapWidget(anywidget.AnyWidget):
         self._click_callbacks: list[Callable[[str], None]] = []
         self._drawn: int | None = None  # the last revision a page reported drawn (None: no page)
         self._waiting: list[Callable[[], None]] = []
+        self._first: list[Callable[[], None]] = []
         self.on_msg(self._handle_message)
 
     def show(self, figure: go.Figure) -> None:
@@ -245,6 +246,17 @@ class MapWidget(anywidget.AnyWidget):
         except RuntimeError:  # no event loop runs (not in a kernel): nothing would wait
             self._release()
 
+    def when_page_draws(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` when a page next reports a figure drawn, or that it could not
+        draw one, however long that takes: a preheated kernel waits for its page to open.
+
+        >>> m = MapWidget()
+        >>> m.when_page_draws(lambda: print("drawn"))
+        >>> m._handle_message(m, {"event": "drawn", "revision": 0}, [])
+        drawn
+        """
+        self._first.append(callback)
+
     def _release(self) -> None:
         waiting, self._waiting = self._waiting, []
         for callback in waiting:
@@ -265,6 +277,12 @@ class MapWidget(anywidget.AnyWidget):
     def _handle_message(self, _widget, content: dict, _buffers) -> None:
         if isinstance(content, dict) and content.get("event") == "plotly":  # the page has none
             self.plotly_js = _bundle()
+        if isinstance(content, dict) and content.get("event") in ("drawn", "failed"):
+            first, self._first = self._first, []
+            for callback in first:
+                callback()
+        if isinstance(content, dict) and content.get("event") == "failed":  # nothing will draw
+            self._release()
         if isinstance(content, dict) and content.get("event") == "drawn":
             self._drawn = max(self._drawn or 0, int(content.get("revision", 0)))
             if self._drawn >= self.revision:

@@ -190,7 +190,28 @@ class Dashboard(AreaSelection, CountyPanels, Views):
             w.HTML(CSS), self.banner, self.heading, controls, tools, self.upload_report,
             self.download, self.message, w.HBox([self.map_box, side]), *self.below, self.sources,
         ])  # fmt: skip
+        if preview.in_voila():
+            self._first_panels_after_map()
         return self.view
+
+    def _first_panels_after_map(self) -> None:
+        """Send the first view's tables once the page has drawn its map, not in the page's first
+        widget state: there, a page made every table (on all China, hundreds of rows) before
+        plotly.js could draw, and the map came 0.2-0.5 s later. The page shows the loading
+        note meanwhile; a control changed sooner sends them first."""
+        names = list(self.kept("panels", lambda: self.panels_html(self.result)))
+        self._first_panels = {name: getattr(self, name).value for name in names}
+        for name in names:
+            getattr(self, name).value = ""
+        self.loading.value = f'<span class="kuoyou-loading">{self.t("loading")}</span>'
+        self.map.when_page_draws(self._send_first_panels)
+
+    def _send_first_panels(self) -> None:
+        first, self._first_panels = getattr(self, "_first_panels", None), None
+        if first:
+            for name, value in first.items():
+                getattr(self, name).value = value
+            self.loading.value = ""
 
     def _fill_profiles(self) -> None:
         value = self.profile.value
@@ -209,6 +230,7 @@ class Dashboard(AreaSelection, CountyPanels, Views):
         def run(*args) -> None:  # an observer's change, or the adcode of a clicked county
             if self._quiet:
                 return
+            self._send_first_panels()  # the page was quicker than its map: the first tables
             self.message.value = ""
             self.loading.value = f'<span class="kuoyou-loading">{self.t("loading")}</span>'
             held = self._panels_held()  # paint() draws the map first, then the tables follow
