@@ -192,19 +192,19 @@ def dashboards(browser, data: Path, runs: int, pause: float) -> dict:
 WHY = {
     "seen": "the picture is painted with the page's HTML: see the first map's interactive draw.",
     "first": (
-        "first map: the page's main thread is busy nearly throughout. Until the page talks to its "
-        "kernel (≈1.7 s) it evaluates plotly.js (≈0.55 s, a long task of its own) and Voila's front "
-        "end (its bundle ≈0.3 s, then the widget extensions); the kernel's widget state (≈1.25 MB) "
-        "arrives ≈0.1-0.2 s later; making every widget of the page (its tables too) and unpacking "
-        "the geometry takes 0.16 s (特殊教育) to 0.2-0.5 s (公办园, longer tables); plotly's "
-        "first draw of 2,875 county paths ≈0.8 s (alone, with nothing else on the machine, ≈0.6 s: "
-        "projecting the paths 0.13 s, styling each 0.12 s, its GeoJSON calc 0.06 s, the colour bar "
-        "0.05 s, the browser's layout and paint 0.12 s). The national layer is already coarse "
-        "(95,715 vertices) and a coarser one measured no gain. Next step: put a static SVG of the "
-        "first view (the same projection and colours, made by the preheated kernel) in the page "
-        "Voila serves, painted with the HTML (≈1 s) and replaced by the interactive map when "
-        "plotly has drawn it; and let the tables' first content follow the first map as their "
-        "updates follow a repaint's (`MapWidget.after_drawn`)."
+        "interactive map (what the official sees first is the picture, in the row above): the page's "
+        "main thread is busy nearly throughout. It parses the page and paints the picture, "
+        "evaluates plotly.js (≈0.4-0.5 s, an async script run as soon as it has arrived) and "
+        "Voila's front end (its bundle ≈0.3-0.4 s, then the widget extensions, loaded after the "
+        "page's load event), which opens the kernel's websocket at ≈1.8-2.2 s; the widget state "
+        "(1.2-1.4 MB) arrives ≈0.3 s later; making the widgets takes ≈0.3 s and plotly's first "
+        "draw of 2,875 county paths ≈0.6 s. The first view's tables now follow the map (they were "
+        "made before plotly could draw). Tried and not kept: running plotly.js only once Voila "
+        "opens the websocket opened it ≈0.3 s sooner, but the interactive map came no sooner "
+        "(3.43 s against 3.42 s, three visits each: the kernel's reply then waits for the page's "
+        "thread) and the year repaint was ≈25 ms slower. Next step: the time left is Voila's own "
+        "start-up and plotly's draw, so send the first view's widget state with the page (as "
+        "ipywidgets' HTML manager embeds it) and draw the map while Voila connects to the kernel."
     ),
     "national": (
         "year repaint: the kernel's part is small (≈25 ms in process, ≈55 ms from the change to the "
@@ -266,7 +266,9 @@ def section(alone: dict, dash: dict, meta: dict) -> str:
         "",
         "Notes: the dashboards draw with `toolkit.widgets.mapwidget.MapWidget`: geometry packed as int32 "
         "buffers, trace data as JSON, both in one message; the tables below the map are sent once the "
-        "page reports the map painted (`MapWidget.after_drawn`); the view (the box the map zooms to) is computed "
+        "page reports the map painted (`MapWidget.after_drawn`), the first view's too; the page Voila serves "
+        "carries a picture of the first view (`toolkit/widgets/preview.py`: banner, heading, the map as SVG in "
+        "plotly's projection and colours), removed once the interactive map is painted; the view (the box the map zooms to) is computed "
         "in Python (`toolkit.mapview`), not by plotly's `fitbounds` in the browser; a province's view is built "
         "once per kernel and restyled when shown again. plotly.js (1.4 MB) loads with the page from the "
         "server (an async script), not in the widgets' state. "

@@ -58,8 +58,7 @@ function loadPlotly(source) {
 }
 
 function fromPage() {
-  // the dashboards' Voila template loads the bundle itself (<script id="kuoyou-plotly" async>,
-  // added once the page is painted):
+  // the dashboards' Voila template loads the bundle itself (<script id="kuoyou-plotly" async>):
   // Plotly, once that script has run, or null if the page has no such script or it failed
   const tag = document.getElementById("kuoyou-plotly");
   if (window.Plotly || !tag || tag.dataset.failed) return Promise.resolve(window.Plotly ?? null);
