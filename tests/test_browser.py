@@ -13,6 +13,7 @@ import pytest
 
 from conftest import ARTIFACTS
 from toolkit.testing import MAP_DRAWN, TIMING, seconds_to_map, watch
+from toolkit.widgets import preview
 
 pytestmark = pytest.mark.browser
 
@@ -135,11 +136,6 @@ AT_LOAD = """document.addEventListener("DOMContentLoaded", () => {
 });"""
 
 
-def _hex(rgb: str) -> str:
-    """plotly's ``rgb(28, 126, 214)`` as ``#1c7ed6``."""
-    return "#" + "".join(f"{int(v):02x}" for v in rgb[rgb.index("(") + 1 : -1].split(",")[:3])
-
-
 def test_the_page_paints_a_picture_of_its_first_view_before_the_widgets_then_the_map_replaces_it(
     server, page
 ):
@@ -163,7 +159,7 @@ def test_the_page_paints_a_picture_of_its_first_view_before_the_widgets_then_the
         "() => [...document.querySelectorAll('.js-plotly-plot path.choroplethlocation')]"
         ".map((p) => getComputedStyle(p).fill)"
     )
-    counties = Counter(map(_hex, fills))
+    counties = Counter(preview._hex(preview._rgb(fill)) for fill in fills)  # plotly: rgb(…)
     assert set(picture) == set(counties) and len(counties) > 1
     assert all(picture[fill] >= n for fill, n in counties.items())
     assert not page.blocked

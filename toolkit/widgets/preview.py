@@ -35,6 +35,8 @@ import os
 
 import numpy as np
 
+from ..mapview import FONT
+
 #: The output's MIME type: the Voila template writes it into the page, JupyterLab ignores it.
 MIME = "application/vnd.kuoyou.preview+html"
 #: The picture's width in its own units (coordinates are whole units).
@@ -58,6 +60,11 @@ def _rgb(color: str) -> tuple[float, ...]:
     return tuple(float(v) for v in inside.split(",")[:3])
 
 
+def _hex(rgb) -> str:
+    """Three numbers 0-255 as ``#rrggbb``."""
+    return "#" + "".join(f"{round(v):02x}" for v in rgb)
+
+
 def scale_color(value: float | None, scale: list, zmin: float, zmax: float) -> str:
     """The colour plotly gives ``value`` on ``scale`` (``[[position, colour], …]``) between
     ``zmin`` and ``zmax``: linear in RGB between the two stops around it.
@@ -74,9 +81,8 @@ def scale_color(value: float | None, scale: list, zmin: float, zmax: float) -> s
     for (p0, c0), (p1, c1) in zip(stops, stops[1:], strict=False):
         if t <= p1:
             f = 0.0 if p1 == p0 else (t - p0) / (p1 - p0)
-            rgb = [a + (b - a) * f for a, b in zip(c0, c1, strict=True)]
-            return "#" + "".join(f"{round(v):02x}" for v in rgb)
-    return "#" + "".join(f"{round(v):02x}" for v in stops[-1][1])
+            return _hex([a + (b - a) * f for a, b in zip(c0, c1, strict=True)])
+    return _hex(stops[-1][1])
 
 
 def _step(value: float | None, zmin: float, zmax: float) -> float | None:
@@ -151,11 +157,10 @@ def map_svg(geojson: dict, traces: list[dict], layout: dict) -> str:
         )
         groups += [f'<path fill="{fill}" d="{"".join(ds)}"/>' for fill, ds in by_fill.items()]
         groups.append("</g>")
-    paths = groups
     return (
         f'<svg class="kuoyou-map" viewBox="0 0 {UNITS} {height}" preserveAspectRatio="xMidYMid '
         'meet" xmlns="http://www.w3.org/2000/svg" width="100%" height="100%"><style>.kuoyou-map '
-        f"path{{vector-effect:non-scaling-stroke}}</style>{''.join(paths)}</svg>"
+        f"path{{vector-effect:non-scaling-stroke}}</style>{''.join(groups)}</svg>"
     )
 
 
@@ -183,7 +188,7 @@ def page_html(banner: str, heading: str, svg: str, layout: dict, note: str) -> s
     return (
         '<div id="kuoyou-preview" aria-busy="true" style="position:fixed;inset:0;z-index:1000;'
         "background:white;overflow:hidden;padding:26px 16px 8px;box-sizing:border-box;"
-        'font-family:Noto Sans CJK SC,Source Han Sans SC,Microsoft YaHei,PingFang SC,sans-serif">'
+        f'font-family:{FONT}">'
         f'{banner}{heading}<div class="kuoyou-loading" style="margin:8px 0;height:{CONTROLS}px">{html.escape(note)}</div>'
         f'<div style="width:55%;position:relative;height:{layout.get("height", 560)}px">'
         f'<div style="height:{top}px;font-size:17px;line-height:{top}px;padding-left:1%">{title}'

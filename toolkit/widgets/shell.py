@@ -101,6 +101,8 @@ class Dashboard(AreaSelection, CountyPanels, Views):
         self.map = MapWidget(config=maps.PLOT_CONFIG, layout=w.Layout(width="100%"))
         self.map.on_click(self._safe(self._on_click))
         self.map_box = w.Box([self.map], layout=w.Layout(width="55%"))
+        #: the first view's tables while a Voila page has not drawn its map yet (else None)
+        self._first_panels: dict[str, str] | None = None
 
     # -- to be provided by each dashboard --------------------------------------
     def compute(self) -> pd.DataFrame:
@@ -207,7 +209,7 @@ class Dashboard(AreaSelection, CountyPanels, Views):
         self.map.when_page_draws(self._send_first_panels)
 
     def _send_first_panels(self) -> None:
-        first, self._first_panels = getattr(self, "_first_panels", None), None
+        first, self._first_panels = self._first_panels, None
         if first:
             for name, value in first.items():
                 getattr(self, name).value = value
