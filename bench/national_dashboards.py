@@ -187,24 +187,31 @@ def dashboards(browser, data: Path, runs: int, pause: float) -> dict:
     return out | {"n_all": n_all, "n_province": n_province}
 
 
-#: Why a dashboard goal can be missed, and the next step: from one profiled visit of each kind
-#: (2026-12-07, Chromium's timeline and CPU profiler on the unminified plotly.js 4.1.1 bundle).
+#: Why a dashboard goal can be missed, and the next step: from profiled visits of each kind
+#: (2026-12-07, Chromium's timeline and CPU profiler on the unminified plotly.js 4.1.1 bundle)
+#: and the variants tried, each timed on the same server as the code it was compared with.
 WHY = {
     "seen": "the picture is painted with the page's HTML: see the first map's interactive draw.",
     "first": (
         "interactive map (what the official sees first is the picture, in the row above): the page's "
-        "main thread is busy nearly throughout. It parses the page and paints the picture, "
-        "evaluates plotly.js (≈0.4-0.5 s, an async script run as soon as it has arrived) and "
-        "Voila's front end (its bundle ≈0.3-0.4 s, then the widget extensions, loaded after the "
-        "page's load event), which opens the kernel's websocket at ≈1.8-2.2 s; the widget state "
-        "(1.2-1.4 MB) arrives ≈0.3 s later; making the widgets takes ≈0.3 s and plotly's first "
-        "draw of 2,875 county paths ≈0.6 s. The first view's tables now follow the map (they were "
-        "made before plotly could draw). Tried and not kept: running plotly.js only once Voila "
-        "opens the websocket opened it ≈0.3 s sooner, but the interactive map came no sooner "
-        "(3.43 s against 3.42 s, three visits each: the kernel's reply then waits for the page's "
-        "thread) and the year repaint was ≈25 ms slower. Next step: the time left is Voila's own "
-        "start-up and plotly's draw, so send the first view's widget state with the page (as "
-        "ipywidgets' HTML manager embeds it) and draw the map while Voila connects to the kernel."
+        "main thread, on two cores shared with Voila and the kernel, is busy nearly throughout. It "
+        "parses the page and paints the picture (≈0.1-0.15 s of the interactive map: 3.21 s without "
+        "the picture, eight visits), evaluates plotly.js (≈0.4-0.5 s, an async script run as soon as "
+        "it has arrived) and Voila's JupyterLab-based front end (its bundle and some 60 chunks, then "
+        "the widget extensions, loaded after the page's load event), which opens the kernel's "
+        "websocket at ≈1.8-2.2 s; the widget state (1.2-1.4 MB) arrives ≈0.3 s later; making the "
+        "widgets (99 models) takes ≈0.3 s and plotly's first draw of 2,875 county paths ≈0.6 s. "
+        "Tried and not kept: (1) running plotly.js only once Voila opens the websocket: 3.43 s "
+        "against 3.42 s (three visits each), the year repaint ≈25 ms slower; (2) sending the first "
+        "view's figure with the page and drawing it while Voila starts, the map widget then taking "
+        "that drawing over: 3.77 s against ≈3.3 s. The main thread was idle only ≈0.4 s, waiting for "
+        "Voila's chunks; plotly's draw took ≈0.9 s there and pushed Voila's start back, the 1.3 MB "
+        "figure in the page took ≈0.15 s to read and the moved plot ≈0.2 s to lay out again. What is "
+        "left is Voila's front end and plotly.js's own work. Next step, outside the toolkit: a "
+        "front end that makes the widgets from their state without starting a JupyterLab "
+        "application, which would leave plotly.js (≈1 s to evaluate and draw) as the main cost; "
+        "measured here, the browser also shares the two cores with the server and the kernel, as "
+        "an official's browser on their own computer does not."
     ),
     "national": (
         "year repaint: the kernel's part is small (≈25 ms in process, ≈55 ms from the change to the "
@@ -216,14 +223,17 @@ WHY = {
         "locations are unchanged (a patch to plotly.js's choropleth, offered upstream), which "
         "would leave the fills, the hover text and the colour bar to update."
     ),
-    "province": "province zoom: a new geometry is sent and drawn (see the first map's draw).",
+    "province": (
+        "province zoom: the kernel repaints from the view and map `Dashboard.prepare` made ahead; "
+        "the province's geometry is sent and drawn (see the first map's draw)."
+    ),
     "city": "city: a restyle of the province's counties (see the year repaint).",
 }
 
 
 def section(alone: dict, dash: dict, meta: dict) -> str:
     ok = lambda x, goal: verdict(statistics.median(x) <= goal)  # noqa: E731
-    goals = {"seen": 3, "first": 3, "national": 0.5, "province": 1, "city": 0.3}
+    goals = {"seen": 3, "first": 3, "national": 0.5, "province": 0.3, "city": 0.3}
     missed = {}  # kind → the dashboards that missed it, with the median
     lines = [
         "## National maps (issue 5)",
@@ -233,6 +243,10 @@ def section(alone: dict, dash: dict, meta: dict) -> str:
         f"- data: `{meta['data']}` (bench/make_national.py --scale national: simulated records, real boundaries and 2020 census)",
         "- timed in the page (`toolkit.testing.TIMING`): a first map from the navigation's start, a repaint "
         "from the `change` event of the control chosen, each until the frame that painted the map is past",
+        "- goals, as read here: issue 5's row \"first map / repaint (city, province, national): ≤ 3 s / "
+        '≤ 300 ms / ≤ 500 ms" gives the first map ≤ 3 s, a repaint ≤ 0.3 s for a city and for a '
+        "province, and ≤ 0.5 s for all China (issue 4 allowed a province 1 s; the stricter goal is "
+        "the one checked)",
         "",
         "| what | measured | goal |",
         "|---|---|---|",
@@ -249,7 +263,7 @@ def section(alone: dict, dash: dict, meta: dict) -> str:
             f"| … page → interactive national map (plotly.js has drawn it, replacing the picture) | {med(r['first'])} | ≤ 3 s: {ok(r['first'], 3)} |",
             f"| … widget messages received until the map is drawn | {statistics.median(r['received_mb']):.2f} MB | ≤ 2.5 MB map payload |",
             f"| … repaint: another year, national view | {med(r['national'])} | ≤ 0.5 s: {ok(r['national'], 0.5)} |",
-            f"| … zoom to a province (山西省: its own {dash['n_province']} counties, new geometry) | {med(r['province'])} | ≤ 1 s: {ok(r['province'], 1)} |",
+            f"| … zoom to a province (山西省: its own {dash['n_province']} counties, new geometry) | {med(r['province'])} | ≤ 0.3 s: {ok(r['province'], 0.3)} |",
             f"| … a city in it (长治市, restyle) | {med(r['city'])} | ≤ 0.3 s: {ok(r['city'], 0.3)} |",
             f"| … back to all China (geometry sent again) | {med(r['back'])} | — |",
         ]
@@ -273,7 +287,7 @@ def section(alone: dict, dash: dict, meta: dict) -> str:
         "once per kernel and restyled when shown again. plotly.js (1.4 MB) loads with the page from the "
         "server (an async script), not in the widgets' state. "
         "The preheated kernel has made the national view of every year ahead (`Dashboard.prepare`), "
-        "so the year repaint is a restyle from its cache; the province is made on demand. "
+        "so the year repaint is a restyle from its cache; each province's view and map are made ahead too (its zoom is the likely first click), the rest on demand. "
         "Each visit waits until the machine is idle (the pool's refill has preheated) and pauses 1 s "
         "between steps. Voila, the kernel and Chromium share the machine's two cores.",
         "",

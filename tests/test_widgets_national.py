@@ -57,6 +57,29 @@ def test_a_large_data_set_is_drawn_coarse_then_province_by_province(monkeypatch)
     assert dash.profile.value == "pingdingshan"  # and its own plan, as for a small data set
 
 
+@pytest.mark.parametrize("cls", [SpecialEducationDashboard, KindergartenDashboard])
+def test_on_a_large_data_set_each_province_is_prepared_with_its_own_map(cls, monkeypatch):
+    """The first zoom from all China to a province repaints from what prepare() made."""
+    monkeypatch.setattr(dataset_module, "LARGE", 20)
+    d = cls()
+    d.prepare(only_preheated=False)
+    assert (d.province.value, d.city.value) == ("all", "all")  # the controls as they were
+    made = []
+    monkeypatch.setattr(d, "compute", lambda: made.append("compute"))
+    monkeypatch.setattr(d, "figure_for", lambda *_: made.append("figure"))
+    d.province.value = "410000"  # 河南省
+    assert made == []  # nothing computed or built
+    assert _features(d) == set(d.dataset.counties.query("province == '河南省'")["adcode"])
+    monkeypatch.undo()
+    monkeypatch.setattr(dataset_module, "LARGE", 20)
+    fresh = cls()
+    fresh.province.value = "410000"
+    assert list(d.figure.data[0].z) == list(fresh.figure.data[0].z)
+    assert {n: getattr(d, n).value for n in d.panels_html(d.result)} == {
+        n: getattr(fresh, n).value for n in fresh.panels_html(fresh.result)
+    }
+
+
 def test_a_small_data_set_keeps_one_geometry():
     dash = SpecialEducationDashboard()
     assert not dash.dataset.large

@@ -106,15 +106,22 @@ class AreaSelection:
     def _show_map(self) -> None:
         """Compute, build the map for the selection's geometry, paint it and draw it."""
         self.result = self.kept("result", self.compute)
+        self.figure = self.selected_figure()
+        self.paint(self.result)  # restyles it, draws it, then the panels
+
+    def selected_figure(self) -> go.Figure:
+        """The map of the selection's geometry (all of a small data set; on all China, the
+        province chosen or the whole country), built once per data set: a view seen before,
+        or made ahead by ``prepare``, is restyled, not built again."""
         province = None if self.province.value in (None, ALL) else self.province.value
         key = (id(self.dataset), province if self.dataset.large else None)
-        if key not in self._figures:  # a view seen before is restyled, not built again
-            figure = self.figure_for(self.dataset.geometry_for(province), self.result)
+        if key not in self._figures:
+            result = self.kept("result", self.compute)
+            figure = self.figure_for(self.dataset.geometry_for(province), result)
             figure = figure if isinstance(figure, go.Figure) else go.Figure(figure)  # no copy
             figure.layout.width = None  # the page's width
             self._figures[key] = figure
-        self.figure = self._figures[key]
-        self.paint(self.result)  # restyles it, draws it, then the panels
+        return self._figures[key]
 
     def draw_map(self) -> None:
         """Send the map as Python holds it (``paint`` calls it once the map is restyled, before

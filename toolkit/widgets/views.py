@@ -45,7 +45,7 @@ class ViewCache:
     (False, 2)
     """
 
-    def __init__(self, views: int = 32) -> None:
+    def __init__(self, views: int = 64) -> None:
         self.views = views
         self._views: OrderedDict[Hashable, dict[str, object]] = OrderedDict()
 
@@ -102,7 +102,8 @@ class Views:
 
     def prepare(self, *, only_preheated: bool = True) -> None:
         """Compute ahead what an official is likely to pick first: each city under its own plan,
-        and the first view in every other year; for a data set of at most
+        on all China each province with its own map (the first zoom), and the first view in
+        every other year; for a data set of at most
         :data:`PREPARE_EVERY_YEAR` counties (a city's or a province's), each city
         under its own plan in every year too.
 
@@ -135,6 +136,8 @@ class Views:
         shown = self.year.value
         others = [y for _, y in self.year.options if y not in (None, shown)]
         every_year = len(self.dataset.counties) <= PREPARE_EVERY_YEAR
+        large, counties = self.dataset.large, self.dataset.counties
+        provinces = counties["province_adcode"].astype(str).unique() if large else []
         self._quiet = True
         try:
             with self.province.hold_sync(), self.city.hold_sync(), self.profile.hold_sync(), \
@@ -142,6 +145,10 @@ class Views:
                 for state in own:  # each city under its own plan, in the year shown
                     self._select(*state)
                     self.warm()  # fills the dashboard's caches
+                for province in provinces:  # all China: each province, as its zoom shows it
+                    self._select(province, ALL, keep[2])
+                    self.warm()
+                    self.selected_figure()  # its own counties' map
                 # the first view in every other year, then (small data) each city in them too
                 for state in [keep, *own] if every_year else [keep]:
                     self._select(*state)
