@@ -39,14 +39,12 @@ import asyncio
 import json
 import os
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 from results import loadavg, machine, now, verdict, write_section
 
-from toolkit.testing import CHROMIUM, CHROMIUM_ARGS, MAP_DRAWN, routed, serving
+from toolkit.testing import CHROMIUM, CHROMIUM_ARGS, MAP_DRAWN, kernel_known, routed, serving
 from toolkit.widgets.landing import DASHBOARDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,14 +119,6 @@ def settle(pid: int, kernels: int) -> None:
         time.sleep(5)
         if ticks() - t < 0.05 * 5 * os.sysconf("SC_CLK_TCK"):
             return
-
-
-def kernel_known(base: str, kernel: str) -> bool:
-    try:
-        urllib.request.urlopen(f"{base}/api/kernels/{kernel}", timeout=30)
-        return True
-    except urllib.error.HTTPError:
-        return False
 
 
 class Opening:

@@ -20,15 +20,13 @@ import stat
 import subprocess
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 
 from conftest import CHANGZHI_TOTALS, ROOT
-from toolkit.testing import MAP_DRAWN
+from toolkit.testing import MAP_DRAWN, kernel_known
 from toolkit.widgets.dataset import MAX_UPLOAD_BYTES
 
 pytestmark = pytest.mark.browser
@@ -59,16 +57,6 @@ def kernel_pids(kernel: str) -> list[int]:
     """The processes of the kernel with this id (its connection file names it)."""
     out = subprocess.run(["pgrep", "-f", f"kernel-{kernel}.json"], capture_output=True, text=True)
     return [int(p) for p in out.stdout.split()]
-
-
-def kernel_known(server: str, kernel: str) -> bool:
-    """Whether the server still has a kernel with this id (GET /api/kernels/<id>)."""
-    try:
-        urllib.request.urlopen(f"{server}/api/kernels/{kernel}", timeout=30)
-        return True
-    except urllib.error.HTTPError as e:
-        assert e.code == 404, e
-        return False
 
 
 def wait_gone(server: str, kernel: str, seconds: float = 20) -> float:

@@ -116,6 +116,18 @@ def routed(url: str) -> bool:
     return not (local and parts.path.startswith("/voila/api/shutdown/"))
 
 
+def kernel_known(server: str, kernel: str) -> bool:
+    """Whether the server still has a kernel with this id (``GET /api/kernels/<id>``: 404 when
+    not); any other error is raised."""
+    try:
+        urllib.request.urlopen(f"{server}/api/kernels/{kernel}", timeout=30)
+        return True
+    except urllib.error.HTTPError as e:
+        if e.code != 404:
+            raise
+        return False
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that is free right now."""
     with socket.socket() as s:
