@@ -106,10 +106,10 @@ class AreaSelection:
     def _show_map(self) -> None:
         """Compute, build the map for the selection's geometry, paint it and draw it."""
         self.result = self.kept("result", self.compute)
-        self.figure = self.selected_figure()
+        self.figure = self._selected_figure()
         self.paint(self.result)  # restyles it, draws it, then the panels
 
-    def selected_figure(self) -> go.Figure:
+    def _selected_figure(self) -> go.Figure:
         """The map of the selection's geometry (all of a small data set; on all China, the
         province chosen or the whole country), built once per data set: a view seen before,
         or made ahead by ``prepare``, is restyled, not built again."""

@@ -148,7 +148,7 @@ class Views:
                 for province in provinces:  # all China: each province, as its zoom shows it
                     self._select(province, ALL, keep[2])
                     self.warm()
-                    self.selected_figure()  # its own counties' map
+                    self._selected_figure()  # its own counties' map
                 # the first view in every other year, then (small data) each city in them too
                 for state in [keep, *own] if every_year else [keep]:
                     self._select(*state)
