@@ -136,8 +136,8 @@ class Views:
         shown = self.year.value
         others = [y for _, y in self.year.options if y not in (None, shown)]
         every_year = len(self.dataset.counties) <= PREPARE_EVERY_YEAR
-        large, counties = self.dataset.large, self.dataset.counties
-        provinces = counties["province_adcode"].astype(str).unique() if large else []
+        provinces = self.dataset.counties["province_adcode"].astype(str).unique()
+        provinces = provinces if self.dataset.large else []  # all China: each province's zoom
         self._quiet = True
         try:
             with self.province.hold_sync(), self.city.hold_sync(), self.profile.hold_sync(), \
