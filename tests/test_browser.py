@@ -12,6 +12,7 @@ from collections import Counter
 import pytest
 
 from conftest import ARTIFACTS
+from toolkit import maps
 from toolkit.testing import MAP_DRAWN, TIMING, seconds_to_map, watch
 from toolkit.widgets import preview
 
@@ -162,4 +163,45 @@ def test_the_page_paints_a_picture_of_its_first_view_before_the_widgets_then_the
     counties = Counter(preview._hex(preview._rgb(fill)) for fill in fills)  # plotly: rgb(…)
     assert set(picture) == set(counties) and len(counties) > 1
     assert all(picture[fill] >= n for fill, n in counties.items())
+    assert not page.blocked
+
+
+#: Init script: what had happened when plotly.js ran (it sets window.Plotly), and every address
+#: the page's scripts asked for with XMLHttpRequest (Playwright does not report data: URLs).
+AT_PLOTLY = """(() => {
+  let plotly;
+  window.xhrs = [];
+  const open = XMLHttpRequest.prototype.open;
+  XMLHttpRequest.prototype.open = function (method, url, ...rest) {
+    window.xhrs.push(String(url));
+    return open.call(this, method, url, ...rest);
+  };
+  Object.defineProperty(window, "Plotly", { configurable: true, get: () => plotly, set: (v) => {
+    window.atPlotly = window.atPlotly || {
+      voila: Object.keys(window).some((k) => k.startsWith("webpackChunk")),
+      parsed: document.readyState !== "loading",
+    };
+    plotly = v;
+  } });
+})();"""
+
+
+def test_the_first_map_costs_the_page_no_work_it_can_skip(server, page):
+    """What the first map once waited for (each measured in bench/RESULTS.md, all China)."""
+    page.add_init_script(AT_PLOTLY)
+    page.goto(server + "/voila/render/kindergartens.ipynb", wait_until="domcontentloaded",
+              timeout=120_000)  # fmt: skip
+    page.wait_for_function(MAP_DRAWN, arg=33, timeout=120_000)
+    # plotly.js ran once the page was parsed, after Voila's first script had asked for its chunks
+    assert page.evaluate("window.atPlotly") == {"voila": True, "parsed": True}
+    # no base map asked for (plotly.js would wait for it before drawing)
+    assert not [url for url in page.evaluate("window.xhrs") if url.endswith("m.json")]
+    # the colour bar fits the map's right margin: plotly.js did not widen it and draw again
+    right = page.evaluate("document.querySelector('.js-plotly-plot')._fullLayout._size.r")
+    assert right == maps.COLORBAR_MARGIN
+    # the province and city lists are in the page's Chinese font, not the browser's Arial
+    fonts = page.evaluate(
+        "[...document.querySelectorAll('option')].map(o => getComputedStyle(o).fontFamily)"
+    )
+    assert len(fonts) >= 10 and all(f.startswith('"Noto Sans CJK SC"') for f in fonts)
     assert not page.blocked

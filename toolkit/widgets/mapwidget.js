@@ -85,6 +85,18 @@ async function plotly(model) {
   return loadPlotly(model.get("plotly_js"));
 }
 
+function noBaseMap(layout) {
+  // plotly.js loads a base-map topojson (`${scope}_${resolution}m`) before it draws any geo
+  // subplot whose traces have a locationmode, even with no base layer shown. The maps show none:
+  // an empty one, registered where plotly.js keeps those it has loaded, saves that request
+  // (config.topojsonURL, an empty one as a data: URL, stays the fallback) and a wait for it.
+  const geo = layout?.geo ?? {};
+  const name = `${(geo.scope ?? "world").replace(/ /g, "-")}_${geo.resolution ?? 110}m`;
+  const assets = (window.PlotlyGeoAssets ??= { topojson: {} });
+  assets.topojson ??= {};
+  assets.topojson[name] ??= { type: "Topology", objects: {}, arcs: [] };
+}
+
 // resolves after the frame that paints what was drawn
 const painted = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
 
@@ -105,6 +117,7 @@ async function drawMap({ model, el }) {
     const traces = JSON.parse(model.get("traces_json"));
     const data = traces.map((t) => (t.geojson === GEOJSON ? { ...t, geojson } : t));
     const revision = model.get("revision");
+    noBaseMap(model.get("plot_layout"));
     Promise.resolve(window.Plotly.react(gd, data, model.get("plot_layout"), model.get("config")))
       .then(painted)
       .then(() => {

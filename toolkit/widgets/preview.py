@@ -45,7 +45,7 @@ NO_VALUE = "#e9ecef"
 #: A continuous colour scale is drawn in this many steps (a path per colour).
 STEPS = 256
 #: Pixels the dashboard's controls take above its map (the picture leaves them blank), and
-#: those its colour bar takes right of the map.
+#: those its colour bar takes right of the map when the layout's right margin is not set.
 CONTROLS, COLORBAR = 100, 120
 
 
@@ -179,7 +179,7 @@ def page_html(banner: str, heading: str, svg: str, layout: dict, note: str) -> s
         f'background:rgba(255,255,255,.8)">{html.escape(str(a.get("text", "")))}</div>'
         for a in layout.get("annotations") or []
     )
-    top, bottom = margin.get("t", 40), margin.get("b", 0)
+    top, bottom, right = margin.get("t", 40), margin.get("b", 0), margin.get("r") or COLORBAR
     box = layout.get("height", 560) - top - bottom
     painted = (
         "<script>requestAnimationFrame(() => setTimeout(() => "
@@ -192,6 +192,6 @@ def page_html(banner: str, heading: str, svg: str, layout: dict, note: str) -> s
         f'{banner}{heading}<div class="kuoyou-loading" style="margin:8px 0;height:{CONTROLS}px">{html.escape(note)}</div>'
         f'<div style="width:55%;position:relative;height:{layout.get("height", 560)}px">'
         f'<div style="height:{top}px;font-size:17px;line-height:{top}px;padding-left:1%">{title}'
-        f'</div><div style="height:{box}px;padding-right:{COLORBAR}px">{svg}</div>{label}</div>'
+        f'</div><div style="height:{box}px;padding-right:{right}px">{svg}</div>{label}</div>'
         f"</div>{painted}"
     )
