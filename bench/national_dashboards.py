@@ -289,7 +289,7 @@ def section(alone: dict, dash: dict, meta: dict) -> str:
         "plotly's projection and colours), removed once the interactive map is painted; the view (the box the map zooms to) is computed "
         "in Python (`toolkit.mapview`), not by plotly's `fitbounds` in the browser; a province's view is built "
         "once per kernel and restyled when shown again. plotly.js (1.4 MB) loads with the page from the "
-        "server (an async script), not in the widgets' state. "
+        "server (a deferred script: it runs once the page is parsed), not in the widgets' state. "
         "The preheated kernel has made the national view of every year ahead (`Dashboard.prepare`), "
         "so the year repaint is a restyle from its cache; each province's view and map are made ahead too (its zoom is the likely first click), the rest on demand. "
         "Each visit waits until the machine is idle (the pool's refill has preheated) and pauses 1 s "

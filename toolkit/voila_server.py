@@ -22,7 +22,7 @@ the first three found by ``tests/test_server.py``, the fourth by ``bench/load.py
   takes a kernel still waiting its turn goes ahead of the queue;
 - it serves the vendored plotly.js bundle (``toolkit/static``) at
   ``/voila/kuoyou/plotly-geo.min.js``, which the kuoyou template loads with the
-  page: the bundle downloads and compiles while Voila's scripts start, instead
+  page (deferred): the bundle downloads while Voila's scripts start, instead
   of coming 1.4 MB in the widgets' state after them (``bench/national_dashboards.py``).
 """
 
