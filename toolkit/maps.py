@@ -38,6 +38,7 @@ from .formats import format_int, format_percent, in_language
 from .geo import to_feature_collection
 from .indicators import STATUS_EN, STATUSES
 from .mapview import (  # noqa: F401 (re-exported: maps.name_labels, maps.show_names …)
+    COLORBAR_MARGIN,
     FONT,
     MAX_NAMED,
     fit_view,
@@ -54,10 +55,6 @@ OFFLINE_TOPOJSON_URL = (
     + urllib.parse.quote('{"type":"Topology","objects":{},"arcs":[]}')
     + "#"
 )
-#: The maps' right margin (pixels), room for their colour bar (≈75-100 px wide with its labels).
-#: plotly.js widens a smaller margin to fit the bar, but only after a first drawing, and then
-#: draws the whole map again (all China: ≈0.07 s of the first map).
-COLORBAR_MARGIN = 120
 #: Config for every figure shown: offline base map, no plotly logo or cloud links.
 PLOT_CONFIG = {
     "topojsonURL": OFFLINE_TOPOJSON_URL,

@@ -35,7 +35,7 @@ import os
 
 import numpy as np
 
-from ..mapview import FONT
+from ..mapview import COLORBAR_MARGIN, FONT
 
 #: The output's MIME type: the Voila template writes it into the page, JupyterLab ignores it.
 MIME = "application/vnd.kuoyou.preview+html"
@@ -44,9 +44,8 @@ UNITS = 1000
 NO_VALUE = "#e9ecef"
 #: A continuous colour scale is drawn in this many steps (a path per colour).
 STEPS = 256
-#: Pixels the dashboard's controls take above its map (the picture leaves them blank), and
-#: those its colour bar takes right of the map when the layout's right margin is not set.
-CONTROLS, COLORBAR = 100, 120
+#: Pixels the dashboard's controls take above its map (the picture leaves them blank).
+CONTROLS = 100
 
 
 def _rgb(color: str) -> tuple[float, ...]:
@@ -179,7 +178,7 @@ def page_html(banner: str, heading: str, svg: str, layout: dict, note: str) -> s
         f'background:rgba(255,255,255,.8)">{html.escape(str(a.get("text", "")))}</div>'
         for a in layout.get("annotations") or []
     )
-    top, bottom, right = margin.get("t", 40), margin.get("b", 0), margin.get("r") or COLORBAR
+    top, bottom, right = margin.get("t", 40), margin.get("b", 0), margin.get("r") or COLORBAR_MARGIN
     box = layout.get("height", 560) - top - bottom
     painted = (
         "<script>requestAnimationFrame(() => setTimeout(() => "
