@@ -19,6 +19,7 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import sys
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -114,9 +115,56 @@ def test_the_plotly_route_serves_the_vendored_bundle_only(server):
 
     assert voila_server.BUNDLE == mapwidget.BUNDLE
     status, body = get(server, "/voila/kuoyou/plotly-geo.min.js")
-    assert status == 200 and body == mapwidget.BUNDLE.read_text(encoding="utf-8")
+    hint = voila_server.COMPILE_HINT.decode()
+    assert status == 200 and body == hint + mapwidget.BUNDLE.read_text(encoding="utf-8")
     for other in ("README.md", "plotly-geo.min.js.map", "%2e%2e/voila_server.py", ""):
         assert get(server, f"/voila/kuoyou/{other}")[0] == 404, other
+
+
+def raw(base: str, path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    """The status, headers and bytes of a GET of ``path`` with ``headers``."""
+    host, port = urllib.parse.urlsplit(base).netloc.split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=120)
+    conn.request("GET", path, headers=headers)
+    resp = conn.getresponse()
+    out = resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    conn.close()
+    return out
+
+
+def test_every_script_comes_with_the_compile_hint(server):
+    """plotly.js, Voila's scripts and the widget extensions' start with V8's compile hint and
+    go on as the file on disk: whole, in ranges on either side of the hint's end and across it,
+    with the length and validator of what is sent. Style sheets come unchanged."""
+    from toolkit import voila_server
+
+    hint = voila_server.COMPILE_HINT
+    share = Path(sys.prefix) / "share" / "jupyter" / "voila"
+    manager = share / "labextensions" / "@voila-dashboards" / "widgets-manager8" / "static"
+    (entry,) = manager.glob("remoteEntry.*.js")
+    scripts = {
+        "/voila/kuoyou/plotly-geo.min.js": voila_server.BUNDLE,
+        "/voila/static/voila.js": share / "templates" / "base" / "static" / "voila.js",
+        "/voila/templates/kuoyou/static/voila-style.js": share / "templates" / "base" / "static" / "voila-style.js",
+        f"/voila/labextensions/@voila-dashboards/widgets-manager8/static/{entry.name}": entry,
+    }  # fmt: skip
+    for address, path in scripts.items():
+        sent = hint + path.read_bytes()
+        status, headers, body = raw(server, address)
+        assert status == 200 and body == sent, address
+        assert int(headers["content-length"]) == len(sent), address
+        n = len(hint)
+        for lo, hi in ((0, 9), (n - 5, n + 20), (n, n + 99), (len(sent) - 50, len(sent) - 1)):
+            status, headers, body = raw(server, address, Range=f"bytes={lo}-{hi}")
+            assert status == 206 and body == sent[lo : hi + 1], (address, lo, hi)
+            assert headers["content-range"] == f"bytes {lo}-{hi}/{len(sent)}", address
+        status, _, body = raw(server, address, Range=f"bytes=-{n + 7}")
+        assert status == 206 and body == sent[-(n + 7) :], address
+        if etag := headers.get("etag"):
+            assert raw(server, address, **{"If-None-Match": etag})[0] == 304, address
+    css = share / "templates" / "base" / "static" / "labvariables.css"
+    status, _, body = raw(server, "/voila/templates/kuoyou/static/labvariables.css")
+    assert status == 200 and body == css.read_bytes()
 
 
 @pytest.mark.parametrize("address", [
