@@ -195,7 +195,14 @@ def dashboards(browser, data: Path, runs: int, pause: float) -> dict:
 #: (2026-12-07, Chromium's timeline and CPU profiler on the unminified plotly.js 4.1.1 bundle)
 #: and the variants tried, each timed on the same server as the code it was compared with.
 WHY = {
-    "seen": "the picture is painted with the page's HTML: see the first map's interactive draw.",
+    "seen": (
+        "the picture is painted with the page's HTML: see the first map's interactive draw. Since "
+        "the scripts carry V8's compile hint (2026-12-07 evening) it is painted ≈0.3 s later than "
+        "before on this two-core machine (公办园, the picture's text as the browser's element "
+        "timing sees it, four visits each, interleaved: 1.20 s against 0.87 s): Chromium's "
+        "compiling threads take the cores its paint needs. The interactive map comes 0.17 s "
+        "sooner in the same visits (2.95 s against 3.12 s)."
+    ),
     "first": (
         "interactive map (what the official sees first is the picture, in the row above): the page's "
         "main thread, on two cores shared with Voila and the kernel, is busy nearly throughout "
@@ -224,10 +231,12 @@ WHY = {
         "on another thread, not function by function on the main thread: plotly.js alone ran "
         "0.35 s → 0.08 s on the main thread. Same server pairs, interleaved, five visits each: "
         "公办园 3.18 / 3.06 / 3.00 s against 3.35 / 3.48 / 3.24 s, 特殊教育 3.30 s against 3.43 s; "
-        "the hint on plotly.js alone gained nothing (3.38 s against 3.35 s). The picture's paint "
-        "came earlier (first contentful paint 0.29 s against 0.38 s) but the task after it, "
-        "which the row above times, came later in some runs (medians 0.64-1.2 s against "
-        "0.63-0.71 s): the compiling threads share the two cores. Tried and not kept earlier: running "
+        "the hint on plotly.js alone gained nothing (3.38 s against 3.35 s). The picture is "
+        "painted ≈0.3 s later (its text, as the browser's element timing sees it: 1.20 s against "
+        "0.87 s, while the interactive map came at 2.95 s against 3.12 s in the same visits): the "
+        "compiling threads take cores its paint needs. The bench run of 17:33 (this "
+        "table) has both dashboards at 3.04 s, against 3.30 / 3.32 s at 14:43 on a machine as fast "
+        "(the map alone's first paint 1.58 s against 1.60 s). Tried and not kept earlier: running "
         "plotly.js only once Voila opens the websocket (3.43 s against 3.42 s); sending the first "
         "view's figure with the page and drawing it while Voila starts (3.77 s against ≈3.3 s: "
         "plotly's draw pushed Voila's start back); no picture (3.21 s against ≈3.3 s). Next step, "
@@ -236,15 +245,14 @@ WHY = {
         "with the server and the kernel, as an official's browser on their own computer does not."
     ),
     "national": (
-        "year repaint: the kernel's part is small (≈25 ms in process, ≈55 ms from the change to the "
-        "map's message arriving), plotly's is ≈0.35 s: a new `z` is a \"calc\" edit in plotly.js, so "
-        "`Plotly.react` recomputes every county's feature and hover polygons (≈0.06 s), projects "
-        "every path again (≈0.13 s) and restyles each (≈0.13 s, a colour parsed per path) though "
-        "only the fills changed; then the browser lays out and paints 2,875 paths. Next step: a "
-        "value-only repaint that keeps plotly's features and paths when the geometry and the "
-        "locations are unchanged (a patch to plotly.js's choropleth, offered upstream), which "
-        "would leave the fills, the hover text and the colour bar to update. The repaint moves "
-        "with the machine's speed (0.44 / 0.46 s at 11:20, the map alone's restyle then 0.373 s)."
+        "year repaint: since 2026-12-07 evening the map repaints a new year in place "
+        "(toolkit/widgets/mapwidget.js, repaintValues): when a figure differs from the one drawn "
+        "only in its counties' values and hover rows, plotly.js's own calc gives each county its "
+        "value and its style step colours the paths, but the counties' features, hover polygons "
+        "and projected paths stay. Before, `Plotly.react` recomputed all of them for a new `z` "
+        "(0.517 / 0.540 s at 14:43; 0.206 / 0.280 s now). The kernel's part is ≈25 ms in process, "
+        "≈55 ms from the change to the map's message arriving; then the browser lays out and "
+        "paints 2,875 recoloured paths."
     ),
     "province": (
         "province zoom: the kernel repaints from the view and map `Dashboard.prepare` made ahead; "

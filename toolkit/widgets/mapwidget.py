@@ -16,8 +16,10 @@ place) and sends it as binary arrays — the adcodes, the number of polygons,
 rings and points, and the coordinates as 32-bit integers of 10⁻⁵ degrees
 (:func:`pack_geometry`; about 8 bytes a point instead of some 18 as JSON text)
 — which the page turns back into GeoJSON. A restyle (new ``locations``, ``z``,
-hover text) then sends only the small trace data. :meth:`MapWidget.export` gives the figure back with its geometry (for the
-standalone HTML download). A click on a county calls the ``on_click`` callbacks
+hover text) then sends only the small trace data, and a figure that differs from the one
+drawn only in its counties' values (another year) is repainted in place, without plotly.js's
+full redraw (``repaintValues`` in ``mapwidget.js``). :meth:`MapWidget.export` gives the
+figure back with its geometry (for the standalone HTML download). A click on a county calls the ``on_click`` callbacks
 with its adcode.
 
 The page reports each figure it has drawn and painted (``{"event": "drawn"}`` with the
