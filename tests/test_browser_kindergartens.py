@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ARTIFACTS
 from toolkit import data
-from toolkit.testing import MAP_DRAWN
+from toolkit.testing import MAP_DRAWN, MAP_FILLS, hover_text
 
 pytestmark = pytest.mark.browser
 
@@ -85,36 +85,6 @@ def test_kindergarten_dashboard(server, page):
     assert not page.blocked, f"the page asked the internet for: {page.blocked}"
 
 
-#: each county's fill on the dashboard's map, and on a map plotly.js draws afresh from the same
-#: figure (Plotly.newPlot): what the full redraw, skipped for a new year, would have painted
-FILLS = """async () => {
-  const gd = document.querySelector('.js-plotly-plot');
-  const fills = (g) => Object.fromEntries([...g.querySelectorAll('path.choroplethlocation')]
-    .map((p) => [p.__data__.loc, p.getAttribute('fill')]));
-  const div = document.createElement('div');
-  div.style.width = '900px';
-  document.body.appendChild(div);
-  await Plotly.newPlot(div, gd.data.map((t) => ({ ...t })), JSON.parse(JSON.stringify(gd.layout)));
-  const out = [fills(gd), fills(div), gd.layout.title.text];
-  Plotly.purge(div);
-  div.remove();
-  return out;
-}"""
-
-#: a point of the county ``loc`` on screen (a point of its path's box inside the path)
-INSIDE = """loc => {
-  const path = [...document.querySelectorAll('path.choroplethlocation')]
-    .find((p) => p.__data__.loc === loc);
-  const box = path.getBoundingClientRect();
-  for (let i = 1; i < 20; i++) for (let j = 1; j < 20; j++) {
-    const x = box.left + (box.width * i) / 20, y = box.top + (box.height * j) / 20;
-    const local = new DOMPoint(x, y).matrixTransform(path.getScreenCTM().inverse());
-    if (path.isPointInFill(local)) return [x, y];
-  }
-  return null;
-}"""
-
-
 def test_a_new_year_repaints_the_values_without_redrawing_the_map(server, page):
     """Choosing another year changes only the counties' values: the map repaints them without
     plotly.js's full redraw (no ``Plotly.react``), and paints what that redraw would have; the
@@ -125,13 +95,13 @@ def test_a_new_year_repaints_the_values_without_redrawing_the_map(server, page):
         "() => { const react = Plotly.react; window.reacts = 0;"
         " Plotly.react = function (...a) { window.reacts++; return react.apply(this, a); }; }"
     )
-    before, _, title = page.evaluate(FILLS)
+    before, _, title = page.evaluate(MAP_FILLS)
     assert "2024年" in title
     choose(page, "年份", "2022年")
     page.wait_for_function(
         "() => document.querySelector('.js-plotly-plot').layout.meta.year === 2022", timeout=60_000
     )
-    fills, redrawn, title = page.evaluate(FILLS)
+    fills, redrawn, title = page.evaluate(MAP_FILLS)
     assert page.evaluate("window.reacts") == 0
     assert "2022年" in title and page.locator(".gtitle", has_text="2022年").count() == 1
     assert len(fills) == 33 and fills == redrawn
@@ -141,14 +111,10 @@ def test_a_new_year_repaints_the_values_without_redrawing_the_map(server, page):
         "() => { const d = document.querySelector('.js-plotly-plot').data[0];"
         " return d.locations[d.text.findIndex((t) => t.includes('金乡县'))]; }"
     )
-    x, y = page.evaluate(INSIDE, loc)
-    page.mouse.move(x, y)
-    hover = page.locator(".hoverlayer .hovertext")
-    hover.wait_for(timeout=10_000)
-    text = hover.text_content()
+    text = hover_text(page, loc)
     assert "金乡县" in text and f"{100 * county['share']:.1f}%" in text
     choose(page, "城市", "济宁市")
     page.wait_for_function(MAP_DRAWN, arg=11, timeout=60_000)
     assert page.evaluate("window.reacts") == 1
-    fills, redrawn, _ = page.evaluate(FILLS)
+    fills, redrawn, _ = page.evaluate(MAP_FILLS)
     assert len(fills) == 11 and fills == redrawn

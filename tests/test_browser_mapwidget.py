@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from toolkit import geo, maps
+from toolkit.testing import MAP_FILLS, hover_text
 from toolkit.widgets.mapwidget import BUNDLE, MapWidget
 
 pytestmark = pytest.mark.browser
@@ -40,34 +41,6 @@ RENDER = """async ([esm, traits]) => {
   await mod.default.render({ model, el: document.getElementById('el') });
 }"""
 
-#: each county's fill on the widget's map and on one plotly.js draws afresh from the same figure
-FILLS = """async () => {
-  const gd = document.querySelector('.js-plotly-plot');
-  const fills = (g) => Object.fromEntries([...g.querySelectorAll('path.choroplethlocation')]
-    .map((p) => [p.__data__.loc, p.getAttribute('fill')]));
-  const div = document.createElement('div');
-  div.style.width = '900px';
-  document.body.appendChild(div);
-  await Plotly.newPlot(div, gd.data.map((t) => ({ ...t })), JSON.parse(JSON.stringify(gd.layout)));
-  const out = [fills(gd), fills(div)];
-  Plotly.purge(div);
-  div.remove();
-  return out;
-}"""
-
-#: the hover label over county ``loc`` (the mouse moved to a point inside its path)
-INSIDE = """loc => {
-  const path = [...document.querySelectorAll('path.choroplethlocation')]
-    .find((p) => p.__data__.loc === loc);
-  const box = path.getBoundingClientRect();
-  for (let i = 1; i < 20; i++) for (let j = 1; j < 20; j++) {
-    const x = box.left + (box.width * i) / 20, y = box.top + (box.height * j) / 20;
-    const local = new DOMPoint(x, y).matrixTransform(path.getScreenCTM().inverse());
-    if (path.isPointInFill(local)) return [x, y];
-  }
-  return null;
-}"""
-
 ALL = ["revision", "traces_json", "plot_layout", "config", "geo_ids", "geo_shape", "geo_coords"]
 
 
@@ -86,15 +59,6 @@ def shown(page, widget: MapWidget, names=("revision", "traces_json", "plot_layou
         "r => window.sent.some((m) => m.event === 'drawn' && m.revision === r)",
         arg=widget.revision, timeout=30_000,
     )  # fmt: skip
-
-
-def hover(page, loc: str) -> str:
-    page.mouse.move(0, 0)
-    x, y = page.evaluate(INSIDE, loc)
-    page.mouse.move(x, y)
-    label = page.locator(".hoverlayer .hovertext")
-    label.wait_for(timeout=10_000)
-    return label.text_content()
 
 
 @pytest.fixture
@@ -117,9 +81,9 @@ def test_new_values_are_repainted_in_place_and_anything_else_redrawn(blank):
     page.evaluate(RENDER, [esm, traits(widget, ALL)])
     page.wait_for_function("() => window.sent.some((m) => m.event === 'drawn')", timeout=30_000)
     assert page.evaluate("window.reacts") == 1
-    before, _ = page.evaluate(FILLS)
+    before, _ = page.evaluate(MAP_FILLS)[:2]
     first = rows["adcode"][0]
-    assert f"{rows['name'][0]}：30.0%" in hover(page, first)
+    assert f"{rows['name'][0]}：30.0%" in hover_text(page, first)
 
     # another year: new values and hover text, a new title; the same counties and colour range
     maps.restyle_share(fig, b, target=0.6)
@@ -127,10 +91,10 @@ def test_new_values_are_repainted_in_place_and_anything_else_redrawn(blank):
     widget.show(fig)
     shown(page, widget)
     assert page.evaluate("window.reacts") == 1  # no full redraw
-    fills, redrawn = page.evaluate(FILLS)
+    fills, redrawn = page.evaluate(MAP_FILLS)[:2]
     assert len(fills) == 12 and fills == redrawn and fills != before
     assert page.locator(".gtitle", has_text="2023年").count() == 1
-    assert f"{rows['name'][0]}：85.0%" in hover(page, first)
+    assert f"{rows['name'][0]}：85.0%" in hover_text(page, first)
     assert page.evaluate("document.querySelector('.js-plotly-plot').data[0].z[0]") == 0.85
 
     # a county's value missing: plotly.js leaves its path empty (no location), so it redraws
@@ -138,7 +102,7 @@ def test_new_values_are_repainted_in_place_and_anything_else_redrawn(blank):
     widget.show(fig)
     shown(page, widget)
     assert page.evaluate("window.reacts") == 2
-    fills, redrawn = page.evaluate(FILLS)
+    fills, redrawn = page.evaluate(MAP_FILLS)[:2]
     assert first not in fills and len(set(fills) - {"null"}) == 11 and fills == redrawn
 
     # another colour range (a new target) is redrawn; then values again are repainted in place
@@ -150,7 +114,7 @@ def test_new_values_are_repainted_in_place_and_anything_else_redrawn(blank):
     widget.show(fig)
     shown(page, widget)
     assert page.evaluate("window.reacts") == 3
-    fills, redrawn = page.evaluate(FILLS)
+    fills, redrawn = page.evaluate(MAP_FILLS)[:2]
     assert len(fills) == 12 and fills == redrawn
 
 
@@ -167,14 +131,14 @@ def test_a_status_map_repaints_its_statuses_and_hover_rows_in_place(blank):
     page.evaluate(RENDER, [esm, traits(widget, ALL)])
     page.wait_for_function("() => window.sent.some((m) => m.event === 'drawn')", timeout=30_000)
     first = rows["adcode"][0]
-    assert "状态：达标" in hover(page, first)
+    assert "状态：达标" in hover_text(page, first)
     maps.restyle_status(fig, b)
     widget.show(fig)
     shown(page, widget)
     assert page.evaluate("window.reacts") == 1
-    fills, redrawn = page.evaluate(FILLS)
+    fills, redrawn = page.evaluate(MAP_FILLS)[:2]
     assert fills == redrawn
     orange = maps.STATUS_COLORS["未达标"]  # plotly.js writes it as rgb(…)
     assert fills[first] == "rgb({}, {}, {})".format(*bytes.fromhex(orange[1:]))
-    assert "状态：未达标" in hover(page, first)
+    assert "状态：未达标" in hover_text(page, first)
     assert pd.Series(fills).nunique() == 2

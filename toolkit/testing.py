@@ -53,6 +53,48 @@ MAP_DRAWN = """n => {
 }"""
 
 
+#: JavaScript for ``page.evaluate(MAP_FILLS)``: ``[fills, redrawn, title]`` of the first plotly map
+#: on the page: each county's fill (by location), the same on a map plotly.js draws afresh from
+#: its figure (``Plotly.newPlot``, then removed), and its title. A repaint done any other way
+#: than plotly.js's own full redraw should give ``fills == redrawn``.
+MAP_FILLS = """async () => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const fills = (g) => Object.fromEntries([...g.querySelectorAll('path.choroplethlocation')]
+    .map((p) => [p.__data__.loc, p.getAttribute('fill')]));
+  const div = document.createElement('div');
+  div.style.width = '900px';
+  document.body.appendChild(div);
+  await Plotly.newPlot(div, gd.data.map((t) => ({ ...t })), JSON.parse(JSON.stringify(gd.layout)));
+  const out = [fills(gd), fills(div), gd.layout.title.text];
+  Plotly.purge(div);
+  div.remove();
+  return out;
+}"""
+
+#: a point on screen inside the path of county ``loc`` (searched on a grid over its box)
+_INSIDE = """loc => {
+  const path = [...document.querySelectorAll('path.choroplethlocation')]
+    .find((p) => p.__data__.loc === loc);
+  const box = path.getBoundingClientRect();
+  for (let i = 1; i < 20; i++) for (let j = 1; j < 20; j++) {
+    const x = box.left + (box.width * i) / 20, y = box.top + (box.height * j) / 20;
+    const local = new DOMPoint(x, y).matrixTransform(path.getScreenCTM().inverse());
+    if (path.isPointInFill(local)) return [x, y];
+  }
+  return null;
+}"""
+
+
+def hover_text(page, loc: str) -> str:
+    """The text of the map's hover label once the mouse is over county ``loc`` (its adcode)."""
+    page.mouse.move(0, 0)
+    x, y = page.evaluate(_INSIDE, loc)
+    page.mouse.move(x, y)
+    label = page.locator(".hoverlayer .hovertext")
+    label.wait_for(timeout=10_000)
+    return label.text_content()
+
+
 #: Init script for timing in the page what an official sees (``context.add_init_script(TIMING)``,
 #: then :func:`watch` and :func:`seconds_to_map`): a condition on the map is checked at every
 #: animation frame, and the time noted is the first one after the frame that painted it. A
