@@ -196,12 +196,8 @@ def dashboards(browser, data: Path, runs: int, pause: float) -> dict:
 #: and the variants tried, each timed on the same server as the code it was compared with.
 WHY = {
     "seen": (
-        "the picture is painted with the page's HTML: see the first map's interactive draw. Since "
-        "the scripts carry V8's compile hint (2026-12-07 evening) it is painted ≈0.3 s later than "
-        "before on this two-core machine (公办园, the picture's text as the browser's element "
-        "timing sees it, four visits each, interleaved: 1.20 s against 0.87 s): Chromium's "
-        "compiling threads take the cores its paint needs. The interactive map comes 0.17 s "
-        "sooner in the same visits (2.95 s against 3.12 s)."
+        "the picture is painted with the page's HTML: see the first map's interactive draw, and "
+        "there the compile hint, which makes the picture ≈0.3 s later on two cores."
     ),
     "first": (
         "interactive map (what the official sees first is the picture, in the row above): the page's "

@@ -47,6 +47,17 @@ SECRETS = {
 }
 
 
+def raw(base: str, path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    """The status, headers and bytes of a GET of ``path`` with ``headers``."""
+    host, port = urllib.parse.urlsplit(base).netloc.split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=120)
+    conn.request("GET", path, headers=headers)
+    resp = conn.getresponse()
+    out = resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    conn.close()
+    return out
+
+
 def get(base: str, path: str) -> tuple[int, str]:
     """The status and body of a GET sent exactly as written (no ``..`` folding).
 
@@ -54,14 +65,10 @@ def get(base: str, path: str) -> tuple[int, str]:
     """
     host, port = urllib.parse.urlsplit(base).netloc.split(":")
     for _ in range(5):
-        conn = http.client.HTTPConnection(host, int(port), timeout=120)
-        conn.request("GET", path)
-        resp = conn.getresponse()
-        body = resp.read().decode("utf-8", "replace")
-        conn.close()
-        location = resp.getheader("Location")
-        if resp.status not in (301, 302, 303, 307, 308) or not location:
-            return resp.status, body
+        status, headers, body = raw(base, path)
+        location = headers.get("location")
+        if status not in (301, 302, 303, 307, 308) or not location:
+            return status, body.decode("utf-8", "replace")
         target = urllib.parse.urlsplit(urllib.parse.urljoin(f"{base}{path}", location))
         assert target.netloc == f"{host}:{port}", f"{path} redirects off the server: {location}"
         path = target.path + (f"?{target.query}" if target.query else "")
@@ -119,17 +126,6 @@ def test_the_plotly_route_serves_the_vendored_bundle_only(server):
     assert status == 200 and body == hint + mapwidget.BUNDLE.read_text(encoding="utf-8")
     for other in ("README.md", "plotly-geo.min.js.map", "%2e%2e/voila_server.py", ""):
         assert get(server, f"/voila/kuoyou/{other}")[0] == 404, other
-
-
-def raw(base: str, path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
-    """The status, headers and bytes of a GET of ``path`` with ``headers``."""
-    host, port = urllib.parse.urlsplit(base).netloc.split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=120)
-    conn.request("GET", path, headers=headers)
-    resp = conn.getresponse()
-    out = resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
-    conn.close()
-    return out
 
 
 def test_every_script_comes_with_the_compile_hint(server):

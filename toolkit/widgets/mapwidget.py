@@ -19,8 +19,8 @@ rings and points, and the coordinates as 32-bit integers of 10⁻⁵ degrees
 hover text) then sends only the small trace data, and a figure that differs from the one
 drawn only in its counties' values (another year) is repainted in place, without plotly.js's
 full redraw (``repaintValues`` in ``mapwidget.js``). :meth:`MapWidget.export` gives the
-figure back with its geometry (for the standalone HTML download). A click on a county calls the ``on_click`` callbacks
-with its adcode.
+figure back with its geometry (for the standalone HTML download). A click on a county calls
+the ``on_click`` callbacks with its adcode.
 
 The page reports each figure it has drawn and painted (``{"event": "drawn"}`` with the
 figure's :attr:`~MapWidget.revision`); :meth:`MapWidget.after_drawn` runs a callback once
