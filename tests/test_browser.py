@@ -10,9 +10,10 @@ import time
 from collections import Counter
 
 import pytest
+import voila
 
 from conftest import ARTIFACTS
-from toolkit import maps
+from toolkit import maps, voila_server
 from toolkit.testing import MAP_DRAWN, TIMING, seconds_to_map, watch
 from toolkit.widgets import preview
 
@@ -204,4 +205,15 @@ def test_the_first_map_costs_the_page_no_work_it_can_skip(server, page):
         "[...document.querySelectorAll('option')].map(o => getComputedStyle(o).fontFamily)"
     )
     assert len(fonts) >= 10 and all(f.startswith('"Noto Sans CJK SC"') for f in fonts)
+    # Voila's startup chunks came as one script: none fetched on its own before Voila started
+    # (at the load event). A Voila upgrade that fails this: record VOILA_CHUNKS again.
+    assert voila.__version__ in voila_server.VOILA_CHUNKS
+    alone = page.evaluate(
+        """(() => { const load = performance.getEntriesByType('navigation')[0].loadEventStart;
+        return performance.getEntriesByType('resource').filter((r) => r.startTime < load)
+          .map((r) => r.name).filter((u) => /[/]voila[/]static[/][0-9]+[.]voila[.]js/.test(u)); })()"""
+    )
+    assert alone == [], f"fetched one by one, not in VOILA_CHUNKS: {alone}"
+    one = "performance.getEntriesByName(location.origin + '/voila/kuoyou/voila-chunks.js')"
+    assert len(page.evaluate(one)) == 1
     assert not page.blocked

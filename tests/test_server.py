@@ -128,6 +128,36 @@ def test_the_plotly_route_serves_the_vendored_bundle_only(server):
         assert get(server, f"/voila/kuoyou/{other}")[0] == 404, other
 
 
+def test_voilas_startup_chunks_come_as_one_script(server):
+    """/voila/kuoyou/voila-chunks.js: the compile hint, then each listed chunk file as
+    /voila/static/ serves it (hint removed), in the listed order; 304 on its validator."""
+    import voila
+
+    from toolkit import voila_server
+
+    chunks = voila_server.VOILA_CHUNKS[voila.__version__]
+    assert len(chunks) == len(set(chunks)) == 56 and "9212" in chunks  # 9212: Voila's app
+    status, headers, body = raw(server, "/voila/kuoyou/voila-chunks.js")
+    assert status == 200 and headers["content-type"].startswith("text/javascript")
+    hint = voila_server.COMPILE_HINT
+    parts = [raw(server, f"/voila/static/{c}.voila.js")[2][len(hint) :] for c in chunks]
+    assert all(parts) and body == hint + b"\n;".join(parts) + b"\n"
+    assert (
+        raw(server, "/voila/kuoyou/voila-chunks.js", **{"If-None-Match": headers["etag"]})[0] == 304
+    )
+
+
+def test_the_chunk_script_is_a_comment_without_a_list_or_a_file(tmp_path):
+    """Another Voila version, or a chunk file missing: the page fetches its chunks itself."""
+    from toolkit.voila_server import COMPILE_HINT, VoilaChunks
+
+    (tmp_path / "5764.voila.js").write_text("a")
+    for version in ("0.0.0", "0.5.13"):  # no list; a list whose files are (mostly) missing
+        script = VoilaChunks.script([tmp_path], version)
+        comment = f"/* Voila {version}: no chunk list, or a file missing: the page fetches them */"
+        assert script == COMPILE_HINT + comment.encode() + b"\n"
+
+
 def test_every_script_comes_with_the_compile_hint(server):
     """plotly.js, Voila's scripts and the widget extensions' start with V8's compile hint and
     go on as the file on disk: whole, in ranges on either side of the hint's end and across it,

@@ -1,7 +1,7 @@
 """The dashboards' web server: Voila 0.5.13 with three of its routes and its pool refill corrected.
 
 ``scripts/serve.sh`` runs ``python -m toolkit.voila_server``, which takes every
-option ``voila`` takes and serves the same pages. It differs in six ways,
+option ``voila`` takes and serves the same pages. It differs in seven ways,
 the first three found by ``tests/test_server.py``, the fourth by ``bench/load.py``:
 
 - a dashboard page sets the ``_xsrf`` cookie. When a page closes, Voila's
@@ -24,6 +24,12 @@ the first three found by ``tests/test_server.py``, the fourth by ``bench/load.py
   ``/voila/kuoyou/plotly-geo.min.js``, which the kuoyou template loads with the
   page (deferred): the bundle downloads while Voila's scripts start, instead
   of coming 1.4 MB in the widgets' state after them (``bench/national_dashboards.py``);
+- it serves Voila's 56 startup chunks as one script, ``/voila/kuoyou/voila-chunks.js``
+  (:class:`VoilaChunks`), which the kuoyou template runs just before Voila's first
+  script. Voila's front end starts at the window's load event, which waits for every
+  chunk; fetched one by one, six at a time, from a server whose CPU the page's own
+  work takes, they came over ≈1 s. Pre-installed, none is fetched: the interactive
+  map came ≈0.2 s sooner (``bench/national_dashboards.py``);
 - every script it serves (plotly.js, Voila's and the widget extensions') starts with
   :data:`COMPILE_HINT`, a comment that asks Chromium (136 and later) to compile all of
   the file while it downloads, on another thread. Otherwise each function is compiled
@@ -38,10 +44,11 @@ import os
 import re
 from pathlib import Path
 
+import voila
 import voila.app
 from jupyter_server.base.handlers import FileFindHandler
 from jupyter_server.utils import url_path_join
-from tornado.web import HTTPError, StaticFileHandler
+from tornado.web import HTTPError, RequestHandler, StaticFileHandler
 from traitlets import HasTraits, Int, default
 from voila.app import Voila
 from voila.static_file_handler import MultiStaticFileHandler, TemplateStaticFileHandler
@@ -109,6 +116,50 @@ class TemplateStatic(CompileHint, TemplateStaticFileHandler):
     def get_absolute_path(cls, root: str, path: str) -> str:
         _static_parts(os.path.normpath(path).replace(os.path.sep, "/"))
         return super().get_absolute_path(root, path)
+
+
+#: The chunks Voila's front end (``voila.js``) loads before it starts, for the pinned Voila
+#: (``pyproject.toml``), in the order it asks for them: recorded from a dashboard page, and
+#: checked by ``tests/test_browser.py`` (a page that still fetches one fails it, naming it).
+VOILA_CHUNKS = {
+    "0.5.13": """
+        5764 8135 3992 9582 8925 7883 7556 6049 1670 6573 3311 4135 1621 3916 3649 8487 9684 4041 143 7155 3144 1601 4972 9890 5312 6468 3459 630 5688 2930 73 1187 4173 7483 431 3989 8766 9151 4729 6382 5044 7598 9081 7770 3249 4653 8862 9981 5767 4222 8773 3307 6008 8017 457 9212
+    """.split()
+}
+
+
+class VoilaChunks(RequestHandler):
+    """:data:`VOILA_CHUNKS` as one script, each chunk file as Voila serves it, in that order.
+
+    Run before ``voila.js``, each chunk registers its modules where webpack's runtime looks
+    for them when it starts, so the runtime fetches none of them. For another Voila version
+    (no recorded list) or a chunk file missing, the script is only a comment and the page
+    fetches its chunks itself, as before.
+    """
+
+    _script: dict[tuple[str, ...], bytes] = {}
+
+    def initialize(self, paths: list[str]) -> None:
+        self.paths = [Path(p) for p in paths]
+
+    @classmethod
+    def script(cls, paths: list[Path], version: str = voila.__version__) -> bytes:
+        """The script for Voila's static ``paths`` (made once, then kept)."""
+        key = (version, *map(str, paths))
+        if key not in cls._script:
+            files = [next((p / f"{c}.voila.js" for p in paths if (p / f"{c}.voila.js").is_file()),
+                          None) for c in VOILA_CHUNKS.get(version, [])]  # fmt: skip
+            if files and all(files):
+                body = b"\n;".join(f.read_bytes() for f in files)
+            else:
+                body = f"/* Voila {version}: no chunk list, or a file missing: the page fetches them */".encode()
+            cls._script[key] = COMPILE_HINT + body + b"\n"
+        return cls._script[key]
+
+    def get(self) -> None:
+        self.set_header("Content-Type", "text/javascript; charset=UTF-8")
+        self.set_header("Cache-Control", "no-cache")
+        self.write(self.script(self.paths))  # ETag and 304 from tornado's RequestHandler
 
 
 class DashboardPage(TornadoVoilaHandler):
@@ -201,7 +252,9 @@ class DashboardServer(Voila):
         swap = {TemplateStaticFileHandler: TemplateStatic, TornadoVoilaHandler: DashboardPage,
                 MultiStaticFileHandler: HintedStatic, FileFindHandler: HintedExtensions}  # fmt: skip
         bundle = url_path_join(self.server_url, rf"/voila/kuoyou/({re.escape(BUNDLE.name)})")
-        handlers = [(bundle, CompileHint, {"path": str(BUNDLE.parent)})]
+        chunks = url_path_join(self.server_url, "/voila/kuoyou/voila-chunks.js")
+        handlers = [(bundle, CompileHint, {"path": str(BUNDLE.parent)}),
+                    (chunks, VoilaChunks, {"paths": self.static_paths})]  # fmt: skip
         for pattern, handler, *rest in super().init_handlers():
             if pattern.rstrip("$").endswith("/logout"):
                 continue
