@@ -262,7 +262,15 @@ WHY = {
     ),
     "province": (
         "province zoom: the kernel repaints from the view and map `Dashboard.prepare` made ahead; "
-        "the province's geometry is sent and drawn (see the first map's draw)."
+        "the province's geometry is sent and drawn (see the first map's draw). Since 2026-12-07 "
+        "evening Voila's startup chunks come as one script (toolkit.voila_server.VoilaChunks), "
+        "which brought the first interactive map under 3 s; in the A/B that measured it (公办园, "
+        "two servers, interleaved, seven visits each) the province zoom took 0.327 s against "
+        "0.288 s without it (every visit with it ≥ 0.289 s), the year and city repaints "
+        "unchanged. Why the script costs the zoom ≈0.04 s is not yet known. Next step: profile "
+        "the zoom with and without it (Chromium's CPU profile and timeline), then either keep "
+        "the chunks' code from costing the zoom or split the script (the chunks Voila's app "
+        "needs at once, the rest fetched as before) and measure both goals again."
     ),
     "city": "city: a restyle of the province's counties (see the year repaint).",
 }
