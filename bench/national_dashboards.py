@@ -264,13 +264,14 @@ WHY = {
         "province zoom: the kernel repaints from the view and map `Dashboard.prepare` made ahead; "
         "the province's geometry is sent and drawn (see the first map's draw). Since 2026-12-07 "
         "evening Voila's startup chunks come as one script (toolkit.voila_server.VoilaChunks), "
-        "which brought the first interactive map under 3 s; in the A/B that measured it (公办园, "
-        "two servers, interleaved, seven visits each) the province zoom took 0.327 s against "
-        "0.288 s without it (every visit with it ≥ 0.289 s), the year and city repaints "
-        "unchanged. Why the script costs the zoom ≈0.04 s is not yet known. Next step: profile "
-        "the zoom with and without it (Chromium's CPU profile and timeline), then either keep "
-        "the chunks' code from costing the zoom or split the script (the chunks Voila's app "
-        "needs at once, the rest fetched as before) and measure both goals again."
+        "which brought the first interactive map under 3 s. In the A/B on two servers that "
+        "measured it (公办园, interleaved, seven visits each) the province zoom took 0.327 s "
+        "against 0.288 s without it; on one server, the script routed away for every other visit "
+        "(five each, 21:40), 0.294 s against 0.287 s, the first map 2.811 s against 3.073 s. "
+        "So the script costs the zoom little if anything, and this goal sits at its bound: "
+        "0.289 s at 17:33, 0.317 s here. Next step: profile the zoom (Chromium's CPU profile "
+        "and timeline: the province's 117 counties drawn by Plotly.react with new geometry) "
+        "and take work out of it, then run the bench again."
     ),
     "city": "city: a restyle of the province's counties (see the year repaint).",
 }
