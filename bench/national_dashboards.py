@@ -269,7 +269,7 @@ WHY = {
         "against 0.288 s without it; on one server, the script routed away for every other visit "
         "(five each, 21:40), 0.294 s against 0.287 s, the first map 2.811 s against 3.073 s. "
         "So the script costs the zoom little if anything, and this goal sits at its bound: "
-        "0.289 s at 17:33, 0.317 s here. Next step: profile the zoom (Chromium's CPU profile "
+        "0.289 s at 17:33, 0.317 s at 21:00, 0.321 s at 21:49. Next step: profile the zoom (Chromium's CPU profile "
         "and timeline: the province's 117 counties drawn by Plotly.react with new geometry) "
         "and take work out of it, then run the bench again."
     ),
