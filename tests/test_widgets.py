@@ -114,11 +114,48 @@ def test_the_tables_follow_once_the_page_has_painted_the_map():
         d.map._handle_message(d.map, {"event": "drawn", "revision": d.map.revision}, [])
         before = d.table.value
         d.city.value = "410400"
-        assert d.table.value != before  # computed at once ...
-        assert len(d.map.comm.sent) == 1 and not any(x.comm.sent for x in panels)  # ... held
+        # a view never shown: its tables are made only once the page has painted its map (made
+        # meanwhile, they took the cores from the browser drawing it), and nothing is sent
+        assert d.table.value == before
+        assert len(d.map.comm.sent) == 1 and not any(x.comm.sent for x in panels)
         assert "kuoyou-loading" in d.loading.value
         d.map._handle_message(d.map, {"event": "drawn", "revision": d.map.revision}, [])
+        assert d.table.value != before and "平顶山" in d.summary.value
         sent = [x.comm.sent[-1][0]["state"]["value"] for x in panels if x.comm.sent]
         assert d.table.value in sent and d.loading.value == ""
+        # a view shown before: its tables are set at once, and held until the map is painted
+        pingdingshan = d.table.value
+        d.city.value = widgets.areas.ALL
+        d.map._handle_message(d.map, {"event": "drawn", "revision": d.map.revision}, [])
+        assert d.table.value != pingdingshan
+        for x in [d.map, *panels]:
+            x.comm.sent.clear()
+        d.city.value = "410400"
+        assert d.table.value == pingdingshan and not any(x.comm.sent for x in panels)
+        d.map._handle_message(d.map, {"event": "drawn", "revision": d.map.revision}, [])
+        sent = [x.comm.sent[-1][0]["state"]["value"] for x in panels if x.comm.sent]
+        assert pingdingshan in sent and d.loading.value == ""
+
+    in_a_loop(scenario())
+
+
+def test_a_choice_made_before_the_map_is_painted_shows_its_own_tables():
+    # the tables of a view the official left before its map was painted are not made at all
+
+    from test_maps import _Comm, in_a_loop
+
+    async def scenario() -> None:
+        d = widgets.SpecialEducationDashboard()
+        d.map.comm = _Comm()
+        d.map._handle_message(d.map, {"event": "drawn", "revision": d.map.revision}, [])
+        made = []
+        panels_html = d.panels_html
+        d.panels_html = lambda res: made.append(d.view_state()) or panels_html(res)
+        d.city.value = "410400"  # 平顶山市, then 长治市 before the page has drawn 平顶山
+        d.city.value = "140400"
+        assert made == []
+        d.map._handle_message(d.map, {"event": "drawn", "revision": d.map.revision}, [])
+        assert [state[0] for state in made] == ["140400"]
+        assert "长治" in d.summary.value and "平顶山" not in d.summary.value
 
     in_a_loop(scenario())

@@ -63,6 +63,10 @@ class ViewCache:
         """Forget every view (new data)."""
         self._views.clear()
 
+    def has(self, view: Hashable, name: str) -> bool:
+        """Whether ``view`` holds ``name`` already (made before, or ahead)."""
+        return name in self._views.get(view, ())
+
     def __contains__(self, view: Hashable) -> bool:
         return view in self._views
 
@@ -96,9 +100,26 @@ class Views:
         return self._views.get(self.view_state(), name, make)
 
     def show_panels(self, result: pd.DataFrame) -> None:
-        """Set the HTML panels to :meth:`panels_html` of the current view (made once)."""
-        for name, value in self.kept("panels", lambda: self.panels_html(result)).items():
-            getattr(self, name).value = value
+        """Set the HTML panels to :meth:`panels_html` of the current view (made once).
+
+        Panels not made yet are made once the page has painted the map just sent
+        (:meth:`~toolkit.widgets.mapwidget.MapWidget.after_drawn`; at once without a page):
+        made meanwhile, they took the machine's cores from the browser drawing it (all China,
+        a province in a year not made ahead: ≈0.15 s of the kernel's). A later choice made
+        before then shows its own panels instead.
+        """
+        view = self.view_state()
+
+        def show() -> None:
+            if self.view_state() != view:  # the controls changed meanwhile: not this view's
+                return
+            for name, value in self.kept("panels", lambda: self.panels_html(result)).items():
+                getattr(self, name).value = value
+
+        if self._views.has(view, "panels"):
+            show()
+        else:
+            self.map.after_drawn(show)
 
     def prepare(self, *, only_preheated: bool = True) -> None:
         """Compute ahead what an official is likely to pick first: each city under its own plan,
