@@ -354,7 +354,7 @@ def section(alone: dict, dash: dict, meta: dict) -> str:
         "province zooms of 0.247 s (特殊教育) and 0.317 / 0.321 s (公办园: over its goal). Since "
         "then a view's tables not made yet are made once the page has painted its map (they took "
         "the cores from the browser drawing it): 公办园's zoom to 山西省 after another year, "
-        "interleaved on two servers at 23:50, five visits each, took 0.123 s against 0.159 s. "
+        "interleaved on two servers at 23:30, five visits each, took 0.123 s against 0.159 s. "
         "The machine of the run of 2026-12-07 23:07 (and of that A/B) was about 1.6 times as fast "
         "(the map alone's first paint 0.90 s, its restyle 0.20 s), which gives most of the "
         "difference from the runs before it.",
